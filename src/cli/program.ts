@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerVersion } from './commands/version.js';
+
+/** Builds the command tree; each command lives in its own module under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('clairvoyance')
+    .description('Deployment gate and progressive-rollout controller for Kubernetes')
+    .version(VERSION, '--version', 'print the version')
+    .showHelpAfterError();
+  registerVersion(program);
+  return program;
+}
