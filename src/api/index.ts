@@ -1,0 +1,11 @@
+// The Clairvoyance API: schemas, inferred types, annotation keys and validation.
+export * from './group.js';
+export * from './common.js';
+export * from './cel-rules.js';
+export * from './one-of.js';
+export * from './annotations.js';
+export * from './finding.js';
+export * from './rollout.js';
+export * from './analysis-template.js';
+export * from './context-policy.js';
+export * from './documents.js';

@@ -1,0 +1,382 @@
+import { z } from 'zod';
+import { originSchema } from './annotations.js';
+import {
+  argumentSchema,
+  conditionSchema,
+  durationSchema,
+  intOrPercentSchema,
+  listMap,
+  objectNameSchema,
+  resourceSchema,
+  timestampSchema,
+} from './common.js';
+import { atMostOneOf, exactlyOneOf, whichOf } from './one-of.js';
+import { findingSchema } from './finding.js';
+
+export const ROLLOUT_KIND = 'Rollout';
+
+// ---------------------------------------------------------------- spec
+
+export const workloadRefSchema = z
+  .strictObject({
+    apiVersion: z.enum(['apps/v1']).default('apps/v1').describe('API version of the workload. Only apps/v1.'),
+    kind: z.enum(['Deployment']).describe('Kind of the workload. Only Deployment.'),
+    name: objectNameSchema.describe('Name of the Deployment in the Rollout\'s namespace.'),
+  })
+  .describe(
+    'The Deployment holding the desired pod template. The controller adopts it: it runs one ReplicaSet per ' +
+      'revision and keeps the Deployment itself at zero replicas. Services keep selecting the same pods.',
+  );
+export type WorkloadRef = z.infer<typeof workloadRefSchema>;
+
+export const analysisTemplateRefSchema = z.strictObject({
+  name: objectNameSchema.describe('Name of the AnalysisTemplate (or ClusterAnalysisTemplate when clusterScope).'),
+  clusterScope: z
+    .boolean()
+    .default(false)
+    .describe('Refer to a ClusterAnalysisTemplate instead of an AnalysisTemplate in the Rollout\'s namespace.'),
+});
+export type AnalysisTemplateRef = z.infer<typeof analysisTemplateRefSchema>;
+
+/** Templates plus argument values; used by analysis steps and background analysis. */
+export const rolloutAnalysisSchema = z.strictObject({
+  templates: listMap(
+    z
+      .array(analysisTemplateRefSchema)
+      .min(1)
+      .max(10)
+      .describe('Templates whose metrics run together; the analysis fails when any metric fails.'),
+    'name',
+  ),
+  args: listMap(
+    z
+      .array(argumentSchema)
+      .max(50)
+      .optional()
+      .describe('Values for the templates\' declared args, referenced as {{args.NAME}}.'),
+    'name',
+  ),
+});
+export type RolloutAnalysis = z.infer<typeof rolloutAnalysisSchema>;
+
+export const pauseStepSchema = z.strictObject({
+  duration: durationSchema
+    .optional()
+    .describe('How long to pause. Without a duration the rollout waits for `clairvoyance promote`.'),
+});
+export type PauseStep = z.infer<typeof pauseStepSchema>;
+
+export const setFlagStepSchema = z.strictObject({
+  percent: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .describe('Share of flag evaluations (0-100) that get spec.flag.onVariant; the rest stay on offVariant.'),
+});
+export type SetFlagStep = z.infer<typeof setFlagStepSchema>;
+
+export const CANARY_STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setFlag'] as const;
+export type CanaryStepKind = (typeof CANARY_STEP_KINDS)[number];
+
+export const canaryStepSchema = exactlyOneOf(
+  z
+    .strictObject({
+      setWeight: z
+        .number()
+        .int()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe('Send this percentage (0-100) of traffic to the canary, scaling its ReplicaSet to match.'),
+      pause: pauseStepSchema
+        .optional()
+        .describe('Hold the current weight, for a duration or (without one) until promoted.'),
+      analysis: rolloutAnalysisSchema
+        .optional()
+        .describe('Run analysis templates and wait for the verdict; failure rolls back, inconclusive pauses.'),
+      setFlag: setFlagStepSchema.optional().describe('Turn the feature flag (spec.flag) on for a percentage.'),
+    })
+    .describe('One canary step: exactly one of setWeight, pause, analysis or setFlag.'),
+  CANARY_STEP_KINDS,
+  'step',
+);
+export type CanaryStep = z.infer<typeof canaryStepSchema>;
+
+/** The kind of a step, for switch statements over a validated step. */
+export function canaryStepKind(step: CanaryStep): CanaryStepKind | undefined {
+  return whichOf(step, CANARY_STEP_KINDS);
+}
+
+export const gatewayAPITrafficSchema = z.strictObject({
+  httpRoute: objectNameSchema.describe('HTTPRoute in the Rollout\'s namespace whose backend weights are set.'),
+});
+export type GatewayAPITraffic = z.infer<typeof gatewayAPITrafficSchema>;
+
+export const trafficSchema = atMostOneOf(
+  z.strictObject({
+    replicas: z
+      .strictObject({})
+      .optional()
+      .describe('Weight is the canary\'s share of ready replicas behind the existing Service (the default).'),
+    gatewayAPI: gatewayAPITrafficSchema
+      .optional()
+      .describe('Reserved: weight set through Gateway API HTTPRoute backend weights. Not implemented yet.'),
+  }),
+  ['replicas', 'gatewayAPI'],
+  'traffic',
+);
+export type Traffic = z.infer<typeof trafficSchema>;
+
+export const canaryStrategySchema = z.strictObject({
+  steps: z
+    .array(canaryStepSchema)
+    .max(100)
+    .default([])
+    .describe(
+      'Steps run in order once the change passes its gates. After the last step the canary is promoted. ' +
+        'No steps: promote as soon as the gates pass and the canary is ready.',
+    ),
+  maxSurge: intOrPercentSchema
+    .default('25%')
+    .describe('Extra pods allowed above spec.replicas while scaling (number or percentage).'),
+  maxUnavailable: intOrPercentSchema
+    .default(0)
+    .describe('Pods allowed to be unavailable while scaling (number or percentage).'),
+  traffic: trafficSchema
+    .prefault({ replicas: {} })
+    .describe('How the canary weight is applied. Defaults to replica ratio behind the existing Service.'),
+});
+export type CanaryStrategy = z.infer<typeof canaryStrategySchema>;
+
+export const rolloutStrategySchema = z.strictObject({
+  canary: canaryStrategySchema.describe('Progressive canary: shift weight step by step, judged by analysis.'),
+});
+export type RolloutStrategy = z.infer<typeof rolloutStrategySchema>;
+
+export const policyRefSchema = z.strictObject({
+  kind: z.enum(['ContextPolicy', 'ClusterContextPolicy']).describe('Kind of the policy.'),
+  name: objectNameSchema.describe('Name of the policy (ContextPolicy: in the Rollout\'s namespace).'),
+});
+export type PolicyRef = z.infer<typeof policyRefSchema>;
+
+export const rolloutGatesSchema = z.strictObject({
+  policies: z
+    .array(policyRefSchema)
+    .max(50)
+    .optional()
+    .describe('Policies applied in addition to those whose match selects this workload.'),
+  requireFlagFor: z
+    .array(originSchema)
+    .optional()
+    .describe('Change origins (e.g. ai-generated) that must sit behind spec.flag; such a change is Blocked without one.'),
+});
+export type RolloutGates = z.infer<typeof rolloutGatesSchema>;
+
+export const flagSourceSchema = exactlyOneOf(
+  z.strictObject({
+    configMap: z
+      .strictObject({
+        name: objectNameSchema.describe('ConfigMap in the Rollout\'s namespace holding flagd flag definitions.'),
+        key: z.string().min(1).default('flags.flagd.json').describe('Data key holding the flagd JSON.'),
+      })
+      .optional()
+      .describe('A flagd flag definition file kept in a ConfigMap.'),
+    featureFlag: z
+      .strictObject({
+        name: objectNameSchema.describe('OpenFeature Operator FeatureFlag in the Rollout\'s namespace.'),
+      })
+      .optional()
+      .describe('An OpenFeature Operator FeatureFlag resource (core.openfeature.dev).'),
+  }),
+  ['configMap', 'featureFlag'],
+  'flag source',
+);
+export type FlagSource = z.infer<typeof flagSourceSchema>;
+
+export const rolloutFlagSchema = z
+  .strictObject({
+    key: z.string().min(1).describe('Flag key as evaluated by the application.'),
+    source: flagSourceSchema.describe('Where the flag is defined: exactly one of configMap or featureFlag.'),
+    offVariant: z.string().min(1).default('off').describe('Variant that disables the new code path (kill switch).'),
+    onVariant: z.string().min(1).default('on').describe('Variant that enables the new code path.'),
+    onPromotion: z
+      .enum(['On', 'Leave'])
+      .default('On')
+      .describe('On: make onVariant the default when the canary is promoted. Leave: keep the flag as it is.'),
+  })
+  .describe(
+    'The OpenFeature/flagd flag guarding the new code path. Must default to offVariant before the canary ' +
+      'starts; on failure it is set back to offVariant first.',
+  );
+export type RolloutFlag = z.infer<typeof rolloutFlagSchema>;
+
+export const rollbackPolicySchema = z.strictObject({
+  automatic: z
+    .boolean()
+    .default(true)
+    .describe('Roll back automatically when analysis fails or the progress deadline passes.'),
+  scaleDownDelaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('Seconds to keep the previous ReplicaSet scaled up after promotion or rollback.'),
+});
+export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
+
+export const rolloutSpecSchema = z.strictObject({
+  replicas: z.number().int().min(0).default(1).describe('Desired pod count (the scale subresource; HPA targets this).'),
+  workloadRef: workloadRefSchema,
+  strategy: rolloutStrategySchema.describe('How a new revision is rolled out.'),
+  analysis: rolloutAnalysisSchema
+    .optional()
+    .describe('Background analysis that runs across all steps of the canary; failure rolls back.'),
+  gates: rolloutGatesSchema.optional().describe('Extra gates applied before the canary starts.'),
+  flag: rolloutFlagSchema.optional(),
+  progressDeadlineSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe('Seconds a step may make no progress (e.g. pods not ready) before the rollout is Degraded.'),
+  rollback: rollbackPolicySchema.prefault({}).describe('What happens when a canary fails.'),
+});
+export type RolloutSpec = z.infer<typeof rolloutSpecSchema>;
+/** The spec as written by a user, before defaults. */
+export type RolloutSpecInput = z.input<typeof rolloutSpecSchema>;
+
+// ---------------------------------------------------------------- status
+
+export const ROLLOUT_PHASES = ['Gating', 'Progressing', 'Paused', 'Healthy', 'Degraded', 'Blocked'] as const;
+export const rolloutPhaseSchema = z
+  .enum(ROLLOUT_PHASES)
+  .describe(
+    'Gating: checking a new revision against policies. Progressing: running canary steps. Paused: waiting ' +
+      '(pause step, inconclusive analysis or operator). Healthy: stable revision serves all traffic. Degraded: ' +
+      'canary failed and was rolled back. Blocked: a gate denied the change.',
+  );
+export type RolloutPhase = z.infer<typeof rolloutPhaseSchema>;
+
+export const OPERATOR_ACTIONS = ['Promote', 'PromoteFull', 'Abort', 'Retry'] as const;
+export const operatorActionSchema = z.strictObject({
+  action: z
+    .enum(OPERATOR_ACTIONS)
+    .describe('Promote: finish the current pause/step. PromoteFull: skip remaining steps. Abort: roll back. Retry: restart a Degraded or Blocked revision.'),
+  requestedAt: timestampSchema.describe('When the action was requested.'),
+  requestedBy: z.string().optional().describe('Who requested it (user name).'),
+  message: z.string().optional().describe('Why it was requested.'),
+});
+export type OperatorAction = z.infer<typeof operatorActionSchema>;
+
+export const ANALYSIS_PHASES = ['Pending', 'Running', 'Successful', 'Failed', 'Inconclusive', 'Error'] as const;
+export const analysisPhaseSchema = z.enum(ANALYSIS_PHASES);
+export type AnalysisPhase = z.infer<typeof analysisPhaseSchema>;
+
+/** Measurements kept per metric in status; older ones are dropped. */
+export const MAX_MEASUREMENTS = 10;
+
+export const measurementSchema = z.strictObject({
+  phase: analysisPhaseSchema.describe('Verdict of this measurement.'),
+  value: z.string().optional().describe('Measured value, formatted (absent when the query returned nothing).'),
+  startedAt: timestampSchema.describe('When the measurement started.'),
+  finishedAt: timestampSchema.optional().describe('When the measurement finished.'),
+  message: z.string().optional().describe('Details, e.g. an error or why the result was inconclusive.'),
+});
+export type Measurement = z.infer<typeof measurementSchema>;
+
+export const metricResultSchema = z.strictObject({
+  name: z.string().describe('Metric name from the template.'),
+  phase: analysisPhaseSchema.describe('Verdict of the metric so far.'),
+  count: z.number().int().min(0).describe('Measurements taken.'),
+  successful: z.number().int().min(0).describe('Successful measurements.'),
+  failed: z.number().int().min(0).describe('Failed measurements.'),
+  inconclusive: z.number().int().min(0).describe('Inconclusive measurements.'),
+  error: z.number().int().min(0).describe('Measurements that errored.'),
+  consecutiveErrors: z.number().int().min(0).describe('Errors in a row, reset by a successful measurement.'),
+  message: z.string().optional().describe('Details about the verdict.'),
+  measurements: z
+    .array(measurementSchema)
+    .max(MAX_MEASUREMENTS)
+    .default([])
+    .describe(`The most recent measurements (at most ${MAX_MEASUREMENTS}).`),
+});
+export type MetricResult = z.infer<typeof metricResultSchema>;
+
+export const analysisRunStatusSchema = z.strictObject({
+  name: z.string().describe('Identifier of the run, unique within the Rollout.'),
+  templates: z.array(z.string()).describe('Templates the run evaluates.'),
+  stepIndex: z.number().int().min(0).optional().describe('Step that started the run; absent for background analysis.'),
+  phase: analysisPhaseSchema.describe('Overall verdict of the run.'),
+  startedAt: timestampSchema.describe('When the run started.'),
+  message: z.string().optional().describe('Details about the verdict.'),
+  metrics: z.array(metricResultSchema).default([]).describe('Per-metric results.'),
+});
+export type AnalysisRunStatus = z.infer<typeof analysisRunStatusSchema>;
+
+export const provenanceSchema = z
+  .strictObject({
+    origin: originSchema.optional(),
+    generator: z.string().optional().describe('Tool or model that generated the change.'),
+    changeId: z.string().optional().describe('Identifier of the change.'),
+    commit: z.string().optional().describe('Source commit.'),
+    pullRequest: z.string().optional().describe('Pull request URL or number.'),
+    reviewedBy: z.string().optional().describe('Who reviewed the change.'),
+    flag: z.string().optional().describe('Flag key the change claims to sit behind.'),
+    authoredAt: z.string().optional().describe('When the change was authored, as annotated (RFC 3339).'),
+  })
+  .describe('Provenance of the canary revision, copied from clairvoyance.dev/* pod-template annotations.');
+export type Provenance = z.infer<typeof provenanceSchema>;
+
+export const cycleSchema = z
+  .strictObject({
+    authoredAt: timestampSchema.optional().describe('When the change was authored (from provenance).'),
+    admittedAt: timestampSchema.optional().describe('When the API server admitted the change.'),
+    gatedAt: timestampSchema.optional().describe('When the change passed its gates.'),
+    canaryStartedAt: timestampSchema.optional().describe('When the first canary pod was started.'),
+    promotedAt: timestampSchema.optional().describe('When the canary became stable.'),
+    rolledBackAt: timestampSchema.optional().describe('When the canary was rolled back.'),
+  })
+  .describe('Timestamps of the current revision\'s path from authored to stable, for cycle-time metrics.');
+export type Cycle = z.infer<typeof cycleSchema>;
+
+export const rolloutStatusSchema = z.strictObject({
+  phase: rolloutPhaseSchema.optional(),
+  reason: z.string().optional().describe('CamelCase reason for the phase, e.g. AnalysisFailed, GateDenied.'),
+  message: z.string().optional().describe('Human-readable explanation of the phase.'),
+  observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation last acted on.'),
+  replicas: z.number().int().min(0).optional().describe('Pods across all revisions (scale subresource).'),
+  readyReplicas: z.number().int().min(0).optional().describe('Ready pods across all revisions.'),
+  updatedReplicas: z.number().int().min(0).optional().describe('Pods of the canary revision.'),
+  selector: z.string().optional().describe('Label selector of the pods, as a string (scale subresource, HPA).'),
+  stableRevision: z.string().optional().describe('Pod-template hash of the stable revision.'),
+  canaryRevision: z
+    .string()
+    .optional()
+    .describe('Pod-template hash of the newest revision (equal to stableRevision once promoted).'),
+  currentStepIndex: z.number().int().min(0).optional().describe('Index of the canary step being run.'),
+  stepStartedAt: timestampSchema.optional().describe('When the current step started.'),
+  pauseStartedAt: timestampSchema.optional().describe('When the current pause started.'),
+  weights: z
+    .strictObject({
+      canary: z.number().int().min(0).max(100).describe('Percentage of traffic on the canary.'),
+      stable: z.number().int().min(0).max(100).describe('Percentage of traffic on the stable revision.'),
+    })
+    .optional()
+    .describe('Traffic split currently applied.'),
+  operatorAction: operatorActionSchema
+    .optional()
+    .describe('Pending request from an operator (CLI, via the status subresource); cleared once handled.'),
+  findings: z.array(findingSchema).optional().describe('Gate findings for the canary revision.'),
+  analysisRuns: z.array(analysisRunStatusSchema).optional().describe('Analysis runs of the canary revision.'),
+  conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),
+  provenance: provenanceSchema.optional(),
+  cycle: cycleSchema.optional(),
+});
+export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
+
+export const rolloutSchema = resourceSchema(ROLLOUT_KIND, rolloutSpecSchema, rolloutStatusSchema).describe(
+  'A Rollout walks each new revision of a Deployment through gates and a canary, judged by analysis.',
+);
+export type Rollout = z.infer<typeof rolloutSchema>;
+export type RolloutInput = z.input<typeof rolloutSchema>;
