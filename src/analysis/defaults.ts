@@ -1,0 +1,40 @@
+import { parseDurationOr } from './durations.js';
+import type { MetricSpec } from './types.js';
+
+/** Argo Rollouts defaults, applied here so raw and schema-parsed specs behave alike. */
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_FAILURE_LIMIT = 0;
+export const DEFAULT_INCONCLUSIVE_LIMIT = 0;
+export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+/** Errors are retried sooner than a long interval so a blip does not stall the run. */
+export const ERROR_RETRY_INTERVAL_MS = 10_000;
+/** Bounded retention of measurement history per metric (in status, so keep it small). */
+export const MEASUREMENT_HISTORY_LIMIT = 10;
+
+export interface EffectiveMetric {
+  intervalMs: number;
+  initialDelayMs: number;
+  /** `undefined`: measure until the run is terminated. */
+  count: number | undefined;
+  /** A negative limit means unlimited, as in Argo Rollouts. */
+  failureLimit: number;
+  inconclusiveLimit: number;
+  consecutiveErrorLimit: number;
+}
+
+/** Resolves defaults and parses durations; throws `DurationError` on a bad duration. */
+export function effectiveMetric(metric: MetricSpec): EffectiveMetric {
+  return {
+    intervalMs: parseDurationOr(metric.interval, DEFAULT_INTERVAL_MS),
+    initialDelayMs: parseDurationOr(metric.initialDelay, 0),
+    count: metric.count === undefined || metric.count <= 0 ? undefined : metric.count,
+    failureLimit: metric.failureLimit ?? DEFAULT_FAILURE_LIMIT,
+    inconclusiveLimit: metric.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT,
+    consecutiveErrorLimit: metric.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+  };
+}
+
+/** `value > limit`, where a negative limit never trips. */
+export function exceeds(value: number, limit: number): boolean {
+  return limit >= 0 && value > limit;
+}
