@@ -47,6 +47,7 @@ export const rolloutAnalysisSchema = z.strictObject({
       .max(10)
       .describe('Templates whose metrics run together; the analysis fails when any metric fails.'),
     'name',
+    'clusterScope',
   ),
   args: listMap(
     z
