@@ -1,0 +1,52 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { getJson } from './kube-request.js';
+
+interface ListPage<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: T[];
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  pageSize: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+/**
+ * List every object in chunks of `pageSize`. No resourceVersion is sent, so the
+ * list is a consistent read from etcd: it reflects every write that completed
+ * before it started (the stale guard relies on this). All pages share one
+ * snapshot; an expired continue token surfaces as 410 and the caller relists.
+ */
+export async function listAll<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  opts: ListOptions,
+): Promise<ListResult<T>> {
+  const items: T[] = [];
+  let cont: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = await getJson<ListPage<T>>(kc, path, {
+      query: {
+        limit: opts.pageSize,
+        continue: cont,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+      },
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+    });
+    if (page.items) for (const item of page.items) items.push(item);
+    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    cont = page.metadata?.continue || undefined;
+  } while (cont);
+  return { items, resourceVersion };
+}

@@ -1,0 +1,60 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+// Objects indexed by namespace, then name, so `list(namespace)` does not scan
+// the whole cache. Objects are stored exactly as received: no copies.
+
+export class ObjectStore<T extends KubernetesObject> {
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.byNamespace.get(namespace ?? '')?.get(name);
+  }
+
+  list(namespace?: string): T[] {
+    if (namespace !== undefined) return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+    const out: T[] = [];
+    for (const objects of this.byNamespace.values()) for (const o of objects.values()) out.push(o);
+    return out;
+  }
+
+  /** Store `obj`; returns the object it replaced, if any. */
+  upsert(obj: T): T | undefined {
+    const ns = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    let objects = this.byNamespace.get(ns);
+    if (!objects) {
+      objects = new Map();
+      this.byNamespace.set(ns, objects);
+    }
+    const old = objects.get(name);
+    objects.set(name, obj);
+    if (!old) this.count++;
+    return old;
+  }
+
+  /** Remove by identity; returns the removed object, if it was cached. */
+  remove(namespace: string | undefined, name: string): T | undefined {
+    const ns = namespace ?? '';
+    const objects = this.byNamespace.get(ns);
+    const old = objects?.get(name);
+    if (!objects || !old) return undefined;
+    objects.delete(name);
+    this.count--;
+    if (objects.size === 0) this.byNamespace.delete(ns);
+    return old;
+  }
+
+  *entries(): IterableIterator<T> {
+    for (const objects of this.byNamespace.values()) yield* objects.values();
+  }
+
+  clear(): void {
+    this.byNamespace.clear();
+    this.count = 0;
+  }
+}
