@@ -20,7 +20,7 @@ export const DEFAULT_RECONNECT_BACKOFF: BackoffOptions = {
 
 /** Capped exponential delay without jitter: initial * 2^failures, at most max. */
 export function exponentialDelay(initialMs: number, maxMs: number, failures: number): number {
-  if (failures <= 0) return initialMs;
+  if (failures <= 0) return Math.min(initialMs, maxMs);
   // Beyond ~50 doublings the float is already past any sane cap.
   const delay = initialMs * 2 ** Math.min(failures, 52);
   return Math.min(delay, maxMs);
