@@ -1,0 +1,28 @@
+/** Public surface of the analysis engine, for the controller, webhook and CLI. */
+export type * from './types.js';
+export { parseDuration, parseDurationOr, formatDuration, DurationError } from './durations.js';
+export { renderTemplate, resolveArgs, placeholders, TemplateError } from './templating.js';
+export type { TemplateContext } from './templating.js';
+export { compileCondition, evaluateCondition, validateCondition, judgeValue, formatValue, ConditionError } from './conditions.js';
+export type { ConditionInput, ConditionSpec, CompiledCondition } from './conditions.js';
+export { effectiveMetric, MEASUREMENT_HISTORY_LIMIT, DEFAULT_INTERVAL_MS } from './defaults.js';
+export type { EffectiveMetric } from './defaults.js';
+export { conditionInput, judgeQueryResult, measurementFromError } from './measurement.js';
+export { applyMeasurement, assessMetric, initialMetricStatus, isTerminal, nextMeasurementDue, terminateMetric } from './metric-run.js';
+export type { DueTime, MeasurementTiming } from './metric-run.js';
+export { aggregateRun, newRunStatus, terminateRun, updateRunMetric } from './run.js';
+export type { NewRunInput, RunAssessment } from './run.js';
+export { judgeCompare, MIN_SAMPLES } from './compare-judge.js';
+export type { CompareJudgeSpec, CompareVerdict, CompareEffect } from './compare-judge.js';
+export { judgeSignal, signalQuery, SIGNAL_SERIES, DEFAULT_DISCOVERY_GRACE_MS } from './signals.js';
+export type { SignalOptions } from './signals.js';
+export { takeMeasurement, samplesOf } from './measure.js';
+export type { MeasureContext } from './measure.js';
+export { validateMetric } from './validate.js';
+export { ProviderError } from './providers/provider.js';
+export type { MetricProvider, QueryOptions, QueryResult, ProviderErrorKind } from './providers/provider.js';
+export { PrometheusProvider, prometheusOptionsFromSpec } from './providers/prometheus.js';
+export type { PrometheusOptions } from './providers/prometheus.js';
+export { ProviderFactory, providerKind, singleProviderSource } from './providers/factory.js';
+export type { ProviderSource, ProviderFactoryOptions } from './providers/factory.js';
+export { StaticProvider, noopProvider } from './providers/static.js';
