@@ -55,7 +55,10 @@ export interface InformerOptions {
 }
 
 export type ObjectHandler<T> = (obj: T) => void;
+/** On a periodic resync `obj === old`. */
 export type UpdateHandler<T> = (obj: T, old: T) => void;
+/** `startedAt` is the performance.now() at which the list request was sent. */
+export type RelistHandler = (info: { startedAt: number }) => void;
 
 /** What the controller runtime needs from an informer. */
 export interface SharedInformer<T extends KubernetesObject = KubernetesObject> {
@@ -67,7 +70,7 @@ export interface SharedInformer<T extends KubernetesObject = KubernetesObject> {
   list(namespace?: string): T[];
   on(event: 'add' | 'delete', handler: ObjectHandler<T>): () => void;
   on(event: 'update', handler: UpdateHandler<T>): () => void;
-  on(event: 'relist', handler: () => void): () => void;
+  on(event: 'relist', handler: RelistHandler): () => void;
 }
 
 const MIN_HEALTHY_WATCH_MS = 1_000;
@@ -87,7 +90,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   private readonly addHandlers: ObjectHandler<T>[] = [];
   private readonly updateHandlers: UpdateHandler<T>[] = [];
   private readonly deleteHandlers: ObjectHandler<T>[] = [];
-  private readonly relistHandlers: (() => void)[] = [];
+  private readonly relistHandlers: RelistHandler[] = [];
 
   private running = false;
   private synced = false;
@@ -129,8 +132,8 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   on(event: 'add' | 'delete', handler: ObjectHandler<T>): () => void;
   on(event: 'update', handler: UpdateHandler<T>): () => void;
-  on(event: 'relist', handler: () => void): () => void;
-  on(event: 'add' | 'update' | 'delete' | 'relist', handler: ObjectHandler<T> | UpdateHandler<T> | (() => void)): () => void {
+  on(event: 'relist', handler: RelistHandler): () => void;
+  on(event: 'add' | 'update' | 'delete' | 'relist', handler: ObjectHandler<T> | UpdateHandler<T> | RelistHandler): () => void {
     const list = this.handlersFor(event) as unknown[];
     list.push(handler);
     return () => {
@@ -267,7 +270,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     this.lastActivity = performance.now();
     this.observer.relist?.(this.name, items.length, performance.now() - started);
     this.log.debug({ resource: this.name, objects: items.length, resourceVersion }, 'listed');
-    for (const h of this.relistHandlers) this.invoke('relist', () => h());
+    for (const h of this.relistHandlers) this.invoke('relist', () => h({ startedAt: started }));
     if (!this.synced) {
       this.synced = true;
       const waiters = this.syncWaiters;
