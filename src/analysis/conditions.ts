@@ -30,13 +30,21 @@ export class ConditionError extends Error {
   }
 }
 
+type Arith = (a: number, b: number) => number;
+const ARITHMETIC: Record<string, Arith> = { '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b };
+
+/**
+ * CEL keeps int and double apart, so `result == 1` or `result * 100 < 5` would not
+ * type-check although that is what users write (`result` is always a double).
+ * Mixed int/double equality and arithmetic are registered, computed as doubles.
+ */
 function makeEnv(resultType: string): Environment {
-  return (
-    new Environment()
-      .registerVariable('result', resultType)
-      // CEL has no int/double equality; `result == 1` is what users write.
-      .registerOperator('double == int', (a: number, b: bigint) => a === Number(b))
-  );
+  const env = new Environment().registerVariable('result', resultType).registerOperator('double == int', (a: number, b: bigint) => a === Number(b));
+  for (const [op, fn] of Object.entries(ARITHMETIC)) {
+    env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
+    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+  }
+  return env;
 }
 
 const scalarEnv = makeEnv('double');

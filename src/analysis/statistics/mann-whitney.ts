@@ -89,14 +89,14 @@ function exactPValue(u: number, m: number, n: number, alternative: Alternative):
  * Mann-Whitney U test of x against y. Exact for small samples without ties;
  * otherwise the normal approximation with tie correction and continuity correction.
  */
-export function mannWhitneyU(x: readonly number[], y: readonly number[], alternative: Alternative = 'two-sided'): MannWhitneyResult {
+export function mannWhitneyU(x: readonly number[], y: readonly number[], alternative: Alternative = 'two-sided', method: 'auto' | 'normal' = 'auto'): MannWhitneyResult {
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyU needs at least one value in each sample');
   const { rankSumX, tieTerm } = rank(x, y);
   const u = rankSumX - (n1 * (n1 + 1)) / 2;
   const ties = tieTerm > 0;
-  if (!ties && n1 + n2 <= EXACT_MAX_TOTAL) {
+  if (method === 'auto' && !ties && n1 + n2 <= EXACT_MAX_TOTAL) {
     return { u, n1, n2, pValue: exactPValue(u, n1, n2, alternative), method: 'exact', ties };
   }
   const n = n1 + n2;
