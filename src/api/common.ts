@@ -95,9 +95,25 @@ export const conditionSchema = z.strictObject({
 });
 export type Condition = z.infer<typeof conditionSchema>;
 
-/** Marks a list as a map keyed by the given fields, so server-side apply merges by key. */
+/**
+ * Marks a list as a map keyed by the given fields: server-side apply merges by key and
+ * the API server rejects duplicate keys, which the refinement mirrors for lint.
+ */
 export function listMap<T extends z.ZodType>(schema: T, ...keys: string[]): T {
-  return schema.meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys }) as T;
+  const refined = schema.superRefine((value, ctx) => {
+    if (!Array.isArray(value)) return;
+    const seen = new Set<string>();
+    value.forEach((item: unknown, index) => {
+      const record = (item ?? {}) as Record<string, unknown>;
+      const key = JSON.stringify(keys.map((k) => record[k]));
+      if (seen.has(key)) {
+        const shown = keys.map((k) => `${k} ${JSON.stringify(record[k])}`).join(', ');
+        ctx.addIssue({ code: 'custom', path: [index, keys[0] ?? ''], message: `duplicate entry: ${shown} appears more than once` });
+      }
+      seen.add(key);
+    });
+  });
+  return refined.meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys }) as T;
 }
 
 /** The parts of ObjectMeta this project reads; the API server owns the rest. */

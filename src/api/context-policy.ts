@@ -97,7 +97,7 @@ export const celRuleSchema = z.strictObject({
   expression: z
     .string()
     .min(1)
-    .describe('CEL that must evaluate to true for the change to pass. Variables: object (the Deployment), namespace (the Namespace), origin (string).'),
+    .describe('CEL that must evaluate to true for the change to pass. Variables: object (the Deployment), namespaceObject (its Namespace), origin (ai-generated, ai-assisted or human).'),
   message: z.string().min(1).describe('Message reported when the expression is false.'),
 });
 export type CelRule = z.infer<typeof celRuleSchema>;

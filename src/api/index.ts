@@ -9,3 +9,5 @@ export * from './rollout.js';
 export * from './analysis-template.js';
 export * from './context-policy.js';
 export * from './documents.js';
+export { validateDocument, hasErrors } from './validate/index.js';
+export type { ValidationIssue, ValidationContext, TemplateLookup } from './validate/index.js';
