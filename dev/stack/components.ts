@@ -1,0 +1,135 @@
+// Command lines of the stack's components. Everything binds to 127.0.0.1.
+import { join } from 'node:path';
+import type { Binaries } from './binaries.js';
+import { paths } from './paths.js';
+import type { StackPki } from './pki.js';
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+  prometheus: number;
+}
+
+export const SERVICE_CIDR = '10.96.0.0/16';
+
+export function etcdArgs(ports: Ports): string[] {
+  const client = `http://127.0.0.1:${ports.etcdClient}`;
+  const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+  return [
+    '--name=clairvoyance',
+    `--data-dir=${join(paths.data, 'etcd')}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=clairvoyance=${peer}`,
+    // A throwaway dev store: durability costs fsyncs the tests do not need.
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+  ];
+}
+
+export function apiserverArgs(ports: Ports, pki: StackPki): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${ports.apiserver}`,
+    `--cert-dir=${paths.pki}`,
+    `--tls-cert-file=${pki.serving.cert}`,
+    `--tls-private-key-file=${pki.serving.key}`,
+    `--client-ca-file=${pki.caCert}`,
+    '--authorization-mode=RBAC',
+    '--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.saPublic}`,
+    `--service-account-signing-key-file=${pki.saPrivate}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    // A loopback advertise address cannot back the `kubernetes` Service's endpoints.
+    '--endpoint-reconciler-type=none',
+    '--allow-privileged=true',
+    '--v=0',
+  ];
+}
+
+export function controllerManagerArgs(ports: Ports, pki: StackPki, kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.controllerManager}`,
+    `--cert-dir=${join(paths.pki, 'controller-manager')}`,
+    `--service-account-private-key-file=${pki.saPrivate}`,
+    `--root-ca-file=${pki.caCert}`,
+    '--use-service-account-credentials=true',
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--leader-elect=false',
+    '--v=0',
+  ];
+}
+
+export function schedulerArgs(ports: Ports, kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.scheduler}`,
+    `--cert-dir=${join(paths.pki, 'scheduler')}`,
+    '--leader-elect=false',
+    '--v=0',
+  ];
+}
+
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export function kwokArgs(ports: Ports, kubeconfig: string, config: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--config=${config}`,
+    `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+    `--server-address=127.0.0.1:${ports.kwok}`,
+    '--cidr=10.244.0.1/16',
+    // Heartbeats through Leases, as kubelets do; without them the node-lifecycle
+    // controller marks the nodes NotReady after its grace period.
+    '--node-lease-duration-seconds=40',
+  ];
+}
+
+export function prometheusArgs(ports: Ports, config: string): string[] {
+  return [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(paths.data, 'prometheus')}`,
+    `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+    '--web.enable-lifecycle',
+    '--storage.tsdb.retention.time=6h',
+    '--log.level=warn',
+  ];
+}
+
+/** Scrape every second; targets come from JSON files dropped into .stack/prometheus/targets/. */
+export function prometheusConfig(): string {
+  return [
+    'global:',
+    '  scrape_interval: 1s',
+    '  scrape_timeout: 1s',
+    '  evaluation_interval: 1s',
+    'scrape_configs:',
+    '  - job_name: file-targets',
+    '    file_sd_configs:',
+    `      - files: ['${join(paths.prometheusTargets, '*.json')}']`,
+    '        refresh_interval: 1s',
+    '',
+  ].join('\n');
+}
+
+export function kwokConfig(): string {
+  return ['apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'options: {}', ''].join('\n');
+}
+
+export type { Binaries };
