@@ -112,15 +112,10 @@ interface KindOptions {
   printerColumns: PrinterColumn[];
 }
 
+// kubectl shows only the first element of a list in a column, so lists are not columns.
 const POLICY_COLUMNS: PrinterColumn[] = [
   { name: 'Enforcement', type: 'string', jsonPath: '.spec.enforcement' },
-  { name: 'Rules', type: 'string', jsonPath: '.spec.rules[*].id', description: 'Rule ids' },
   { name: 'Violations', type: 'integer', jsonPath: '.status.audit.violations', description: 'Violations found by the last audit' },
-  AGE,
-];
-
-const TEMPLATE_COLUMNS: PrinterColumn[] = [
-  { name: 'Metrics', type: 'string', jsonPath: '.spec.metrics[*].name' },
   AGE,
 ];
 
@@ -140,12 +135,12 @@ const OPTIONS: Record<Kind, KindOptions> = {
       { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1 },
     ],
   },
-  AnalysisTemplate: { singular: 'analysistemplate', shortNames: ['cvat'], statusSubresource: false, printerColumns: TEMPLATE_COLUMNS },
+  AnalysisTemplate: { singular: 'analysistemplate', shortNames: ['cvat'], statusSubresource: false, printerColumns: [] },
   ClusterAnalysisTemplate: {
     singular: 'clusteranalysistemplate',
     shortNames: ['cvcat'],
     statusSubresource: false,
-    printerColumns: TEMPLATE_COLUMNS,
+    printerColumns: [],
   },
   ContextPolicy: { singular: 'contextpolicy', shortNames: ['cvcp'], statusSubresource: true, printerColumns: POLICY_COLUMNS },
   ClusterContextPolicy: {
@@ -225,7 +220,7 @@ export function customResourceDefinition(kind: Kind): CustomResourceDefinition {
           served: true,
           storage: true,
           ...(Object.keys(subresources).length > 0 ? { subresources } : {}),
-          additionalPrinterColumns: opts.printerColumns,
+          ...(opts.printerColumns.length > 0 ? { additionalPrinterColumns: opts.printerColumns } : {}),
           schema: { openAPIV3Schema: openAPIV3Schema(kind) },
         },
       ],

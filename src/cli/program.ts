@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerVersion } from './commands/version.js';
+import { registerLint } from './commands/lint.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .version(VERSION, '--version', 'print the version')
     .showHelpAfterError();
   registerVersion(program);
+  registerLint(program);
   return program;
 }
