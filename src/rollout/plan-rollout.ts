@@ -1,0 +1,468 @@
+// The rollout core: observed state in, plan out. No I/O. Each phase is a small
+// function over a draft; `planRollout` picks which ones run.
+import type { AnalysisPhase, AnalysisRunStatus, RolloutPhase, RolloutStatus } from '../api/index.js';
+import { splitReplicas } from '../traffic/replicas.js';
+import { setCondition } from './conditions.js';
+import type { ObservedState, ReplicaSetView } from './observed.js';
+import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';
+import { authoredAt, provenanceFrom } from './provenance.js';
+import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
+
+/** Re-check interval for Blocked gates, so a fixed flag or policy unblocks by itself. */
+export const GATE_RECHECK_MS = 10_000;
+/** Safety net while waiting for pods; informer events usually come first. */
+export const WAIT_RECHECK_MS = 5_000;
+/** Steps that complete at once are chained in one reconcile, up to this many. */
+const MAX_STEPS_PER_RECONCILE = 20;
+
+const BAD_ANALYSIS: ReadonlySet<AnalysisPhase> = new Set(['Failed', 'Error']);
+
+class Draft {
+  readonly status: RolloutStatus;
+  readonly targets = new Map<string, ReplicaTarget>();
+  readonly actions: Action[] = [];
+  readonly events: TransitionEvent[] = [];
+  requeueAfterMs: number | undefined;
+
+  constructor(readonly o: ObservedState) {
+    this.status = structuredClone(o.rollout.status ?? {});
+  }
+
+  get now(): string {
+    return this.o.now.toISOString();
+  }
+
+  get replicas(): number {
+    return this.o.rollout.spec.replicas;
+  }
+
+  rs(revision: string | undefined): ReplicaSetView | undefined {
+    return revision === undefined ? undefined : this.o.replicaSets.find((r) => r.revision === revision);
+  }
+
+  target(revision: string, replicas: number, scaleDownAt?: string | null): void {
+    this.targets.set(revision, { revision, replicas, ...(scaleDownAt !== undefined ? { scaleDownAt } : {}) });
+  }
+
+  requeue(ms: number): void {
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+
+  event(type: TransitionEvent['type'], reason: string, message: string): void {
+    this.events.push({ type, reason, message });
+  }
+
+  setPhase(phase: RolloutPhase, reason: string, message: string): void {
+    this.status.phase = phase;
+    this.status.reason = reason;
+    this.status.message = message;
+  }
+
+  run(name: string): AnalysisRunStatus | undefined {
+    return (this.o.analysisRuns ?? []).find((r) => r.name === name) ?? (this.status.analysisRuns ?? []).find((r) => r.name === name);
+  }
+}
+
+export function planRollout(o: ObservedState): Plan {
+  const d = new Draft(o);
+  const before = { phase: o.rollout.status?.phase, step: o.rollout.status?.currentStepIndex };
+  mergeAnalysisRuns(d);
+
+  if (!o.workload) {
+    d.setPhase('Degraded', 'WorkloadNotFound', `Deployment ${o.rollout.spec.workloadRef.name} not found in ${o.rollout.namespace}`);
+    d.requeue(GATE_RECHECK_MS);
+    return finish(d, before);
+  }
+  if (o.workload.replicas !== 0) d.actions.push({ type: 'scaleWorkloadToZero' });
+
+  const desired = o.workload.revision;
+  if (!d.status.stableRevision) {
+    adopt(d, desired);
+  } else if (desired === d.status.stableRevision) {
+    if (d.status.canaryRevision && d.status.canaryRevision !== desired) {
+      d.event('Normal', 'CanaryAbandoned', `template returned to the stable revision ${desired}; canary ${d.status.canaryRevision} abandoned`);
+    }
+    settleHealthy(d);
+  } else {
+    if (d.status.canaryRevision !== desired) startRevision(d, desired);
+    handleOperatorAction(d);
+    switch (d.status.phase) {
+      case 'Gating':
+      case 'Blocked':
+        gate(d);
+        break;
+      case 'Progressing':
+      case 'Paused':
+        progress(d);
+        break;
+      case 'Degraded':
+        holdRolledBack(d);
+        break;
+      default:
+        settleHealthy(d);
+    }
+  }
+  scaleDownReplaced(d);
+  return finish(d, before);
+}
+
+/** Runs advanced by the analysis seam replace their old copies in status. */
+function mergeAnalysisRuns(d: Draft): void {
+  const fresh = d.o.analysisRuns;
+  if (!fresh?.length) return;
+  const byName = new Map((d.status.analysisRuns ?? []).map((r) => [r.name, r]));
+  for (const run of fresh) byName.set(run.name, run);
+  d.status.analysisRuns = [...byName.values()];
+}
+
+/** First sight of the workload: its current template becomes stable, no canary. */
+function adopt(d: Draft, revision: string): void {
+  d.status.stableRevision = revision;
+  d.status.canaryRevision = revision;
+  d.event('Normal', 'Adopted', `adopted Deployment ${d.o.rollout.spec.workloadRef.name}; revision ${revision} is stable`);
+  settleHealthy(d);
+}
+
+function settleHealthy(d: Draft): void {
+  const stable = d.status.stableRevision!;
+  d.status.canaryRevision = stable;
+  d.status.weights = { canary: 0, stable: 100 };
+  d.status.pauseStartedAt = undefined;
+  d.status.operatorAction = undefined;
+  d.target(stable, d.replicas, null);
+  if (d.status.phase !== 'Healthy') d.setPhase('Healthy', 'RolloutHealthy', `revision ${stable} serves all traffic`);
+}
+
+function startRevision(d: Draft, revision: string): void {
+  const previousCanary = d.status.canaryRevision !== d.status.stableRevision ? d.status.canaryRevision : undefined;
+  const annotations = d.o.workload?.templateAnnotations ?? {};
+  const provenance = provenanceFrom(annotations);
+  d.status.canaryRevision = revision;
+  d.status.currentStepIndex = 0;
+  d.status.stepStartedAt = undefined;
+  d.status.pauseStartedAt = undefined;
+  d.status.findings = [];
+  d.status.analysisRuns = [];
+  d.status.weights = { canary: 0, stable: 100 };
+  d.status.provenance = provenance;
+  d.status.cycle = {
+    ...(authoredAt(provenance) ? { authoredAt: authoredAt(provenance) } : {}),
+    admittedAt: d.o.workload?.admittedAt ?? d.now,
+  };
+  d.setPhase('Gating', 'NewRevision', `revision ${revision} is being checked against its gates`);
+  d.event(
+    'Normal',
+    'NewRevision',
+    previousCanary
+      ? `revision ${revision} replaces canary ${previousCanary}; starting over from stable ${d.status.stableRevision}`
+      : `revision ${revision} (origin ${provenance.origin ?? 'unannotated'}) detected`,
+  );
+}
+
+function gate(d: Draft): void {
+  const stable = d.status.stableRevision!;
+  d.target(stable, d.replicas, null);
+  d.target(d.status.canaryRevision!, 0);
+  const verdict = d.o.gate;
+  if (!verdict) {
+    // The shell evaluates gates whenever they are due; without a verdict, wait.
+    d.requeue(GATE_RECHECK_MS);
+    return;
+  }
+  d.status.findings = verdict.findings;
+  if (!verdict.passed) {
+    const ids = verdict.findings.filter((f) => f.enforcement === 'Enforce').map((f) => f.ruleId);
+    const message = verdict.message ?? `blocked by ${ids.length ? ids.join(', ') : 'a gate'}`;
+    if (d.status.phase !== 'Blocked' || d.status.message !== message) d.event('Warning', 'GateBlocked', message);
+    d.setPhase('Blocked', 'GateBlocked', message);
+    d.requeue(GATE_RECHECK_MS);
+    return;
+  }
+  d.status.cycle = { ...d.status.cycle, gatedAt: d.now, canaryStartedAt: d.now };
+  d.status.currentStepIndex = 0;
+  d.status.stepStartedAt = d.now;
+  d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
+  d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+  progress(d);
+}
+
+function handleOperatorAction(d: Draft): void {
+  const request = d.status.operatorAction;
+  if (!request) return;
+  d.status.operatorAction = undefined;
+  const phase = d.status.phase;
+  const inFlight = phase === 'Gating' || phase === 'Blocked' || phase === 'Progressing' || phase === 'Paused';
+  const by = request.requestedBy ? ` by ${request.requestedBy}` : '';
+  switch (request.action) {
+    case 'Abort':
+      if (inFlight) rollback(d, 'Aborted', `aborted${by}${request.message ? `: ${request.message}` : ''}`);
+      else d.event('Normal', 'ActionIgnored', `abort ignored: nothing in flight (phase ${phase ?? 'unknown'})`);
+      return;
+    case 'Retry':
+      if (phase === 'Degraded' || phase === 'Blocked') {
+        const revision = d.status.canaryRevision!;
+        d.status.canaryRevision = undefined;
+        startRevision(d, revision);
+        d.event('Normal', 'Retry', `retry requested${by}`);
+      } else d.event('Normal', 'ActionIgnored', `retry ignored in phase ${phase ?? 'unknown'}`);
+      return;
+    case 'Promote':
+    case 'PromoteFull': {
+      if (phase !== 'Progressing' && phase !== 'Paused') {
+        d.event('Normal', 'ActionIgnored', `promote ignored in phase ${phase ?? 'unknown'}`);
+        return;
+      }
+      const blocking = blockingAnalysis(d);
+      if (blocking) {
+        d.event('Warning', 'PromotionRefused', `promotion refused: analysis ${blocking.name} is ${blocking.phase}`);
+        return;
+      }
+      const steps = d.o.rollout.spec.strategy.canary.steps;
+      const index = d.status.currentStepIndex ?? 0;
+      d.status.currentStepIndex = request.action === 'PromoteFull' ? steps.length : Math.min(index + 1, steps.length);
+      d.status.stepStartedAt = d.now;
+      d.status.pauseStartedAt = undefined;
+      d.status.phase = 'Progressing';
+      d.event('Normal', 'Promoted', `${request.action === 'PromoteFull' ? 'full promotion' : `step ${index} promoted`}${by}`);
+      return;
+    }
+  }
+}
+
+/** An analysis that forbids promotion: failed, errored or inconclusive. */
+function blockingAnalysis(d: Draft): AnalysisRunStatus | undefined {
+  return (d.status.analysisRuns ?? []).find((r) => BAD_ANALYSIS.has(r.phase) || r.phase === 'Inconclusive');
+}
+
+function progress(d: Draft): void {
+  const spec = d.o.rollout.spec;
+  const steps = spec.strategy.canary.steps;
+  const stable = d.status.stableRevision!;
+  const canary = d.status.canaryRevision!;
+
+  for (let guard = 0; guard < MAX_STEPS_PER_RECONCILE; guard++) {
+    const background = d.run(BACKGROUND_RUN);
+    if (background && BAD_ANALYSIS.has(background.phase)) {
+      rollback(d, 'AnalysisFailed', `background analysis failed: ${background.message ?? background.phase}`);
+      return;
+    }
+    const index = d.status.currentStepIndex ?? 0;
+    d.status.stepStartedAt ??= d.now;
+    if (index >= steps.length) {
+      finalPromotion(d, stable, canary, background);
+      return;
+    }
+    const weight = weightAt(steps, index);
+    const split = splitReplicas({
+      replicas: d.replicas,
+      weight,
+      maxSurge: spec.strategy.canary.maxSurge,
+      maxUnavailable: spec.strategy.canary.maxUnavailable,
+      stable: counts(d.rs(stable)),
+      canary: counts(d.rs(canary)),
+    });
+    d.target(stable, split.stable, null);
+    d.target(canary, split.canary, null);
+    d.status.weights = { canary: weight, stable: 100 - weight };
+
+    if (!split.settled) {
+      if (deadlinePassed(d)) {
+        rollback(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+        return;
+      }
+      d.status.phase = 'Progressing';
+      d.requeue(WAIT_RECHECK_MS);
+      return;
+    }
+    if (background?.phase === 'Inconclusive') {
+      d.setPhase('Paused', 'AnalysisInconclusive', `background analysis inconclusive: ${background.message ?? 'missing evidence'}`);
+      return;
+    }
+
+    const kind = stepKindAt(steps, index);
+    const step = steps[index]!;
+    if (kind === 'pause') {
+      d.status.pauseStartedAt ??= d.now;
+      const duration = step.pause?.duration;
+      if (duration === undefined) {
+        d.setPhase('Paused', 'PausedForPromotion', `paused at step ${index}: waiting for clairvoyance promote`);
+        return;
+      }
+      const remaining = Date.parse(d.status.pauseStartedAt) + durationMs(duration) - d.o.now.getTime();
+      if (remaining > 0) {
+        d.setPhase('Paused', 'TimedPause', `paused at step ${index} for ${duration}`);
+        d.requeue(remaining);
+        return;
+      }
+    } else if (kind === 'analysis') {
+      const run = d.run(stepRunName(index));
+      if (run && BAD_ANALYSIS.has(run.phase)) {
+        rollback(d, 'AnalysisFailed', `analysis at step ${index} failed: ${run.message ?? run.phase}`);
+        return;
+      }
+      if (run?.phase === 'Inconclusive') {
+        d.setPhase('Paused', 'AnalysisInconclusive', `analysis at step ${index} inconclusive: ${run.message ?? 'missing evidence'}`);
+        return;
+      }
+      if (run?.phase !== 'Successful') {
+        d.setPhase('Progressing', 'AnalysisRunning', `analysis at step ${index} running`);
+        d.requeue(WAIT_RECHECK_MS);
+        return;
+      }
+    } else if (kind === 'setFlag') {
+      d.actions.push({ type: 'setFlag', percent: step.setFlag!.percent });
+    }
+    advance(d, index, kind ?? 'unknown');
+  }
+  d.requeue(0);
+}
+
+function advance(d: Draft, index: number, kind: string): void {
+  d.status.currentStepIndex = index + 1;
+  d.status.stepStartedAt = d.now;
+  d.status.pauseStartedAt = undefined;
+  d.setPhase('Progressing', 'StepCompleted', `step ${index} (${kind}) completed`);
+}
+
+function finalPromotion(d: Draft, stable: string, canary: string, background: AnalysisRunStatus | undefined): void {
+  const stableRs = d.rs(stable);
+  // The stable revision keeps its pods until the canary runs everything, then leaves after a delay.
+  d.target(stable, Math.min(stableRs?.replicas ?? 0, d.replicas), null);
+  d.target(canary, d.replicas, null);
+  d.status.weights = { canary: 100, stable: 0 };
+  if (background && background.phase !== 'Successful' && background.phase !== 'Running') {
+    d.setPhase('Paused', 'AnalysisInconclusive', `promotion waits: background analysis is ${background.phase}`);
+    return;
+  }
+  const ready = d.rs(canary)?.readyReplicas ?? 0;
+  if (ready < d.replicas) {
+    if (deadlinePassed(d)) {
+      rollback(d, 'ProgressDeadlineExceeded', `canary not fully ready within ${d.o.rollout.spec.progressDeadlineSeconds}s of promotion`);
+      return;
+    }
+    d.setPhase('Progressing', 'Promoting', `scaling canary ${canary} to ${d.replicas} replicas before promotion`);
+    d.requeue(WAIT_RECHECK_MS);
+    return;
+  }
+  const delayMs = d.o.rollout.spec.rollback.scaleDownDelaySeconds * 1000;
+  d.target(stable, stableRs?.replicas ?? 0, new Date(d.o.now.getTime() + delayMs).toISOString());
+  d.status.stableRevision = canary;
+  d.status.cycle = { ...d.status.cycle, promotedAt: d.now };
+  if (d.o.rollout.spec.flag && d.o.rollout.spec.flag.onPromotion === 'On') d.actions.push({ type: 'promoteFlag' });
+  d.event('Normal', 'Promoted', `revision ${canary} promoted to stable; ${stable} scales down in ${delayMs / 1000}s`);
+  settleHealthy(d);
+  d.setPhase('Healthy', 'Promoted', `revision ${canary} promoted`);
+}
+
+function rollback(d: Draft, reason: string, message: string): void {
+  // Kill switch first: the flag turns the new code path off before pods move.
+  if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
+  d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
+  d.status.pauseStartedAt = undefined;
+  d.setPhase('Degraded', reason, message);
+  d.event('Warning', 'RolledBack', `${reason}: ${message}`);
+  holdRolledBack(d);
+}
+
+function holdRolledBack(d: Draft): void {
+  d.target(d.status.stableRevision!, d.replicas, null);
+  if (d.status.canaryRevision) d.target(d.status.canaryRevision, 0, null);
+  d.status.weights = { canary: 0, stable: 100 };
+}
+
+/** Revisions that are neither stable nor canary go to zero, after their scheduled delay. */
+function scaleDownReplaced(d: Draft): void {
+  for (const rs of d.o.replicaSets) {
+    if (d.targets.has(rs.revision) || rs.replicas === 0) continue;
+    if (rs.scaleDownAt) {
+      const remaining = Date.parse(rs.scaleDownAt) - d.o.now.getTime();
+      if (remaining > 0) {
+        d.requeue(remaining);
+        continue;
+      }
+    }
+    d.target(rs.revision, 0, null);
+  }
+}
+
+function deadlinePassed(d: Draft): boolean {
+  const started = d.status.stepStartedAt ? Date.parse(d.status.stepStartedAt) : d.o.now.getTime();
+  return d.o.now.getTime() - started > d.o.rollout.spec.progressDeadlineSeconds * 1000;
+}
+
+function counts(rs: ReplicaSetView | undefined): { replicas: number; ready: number } {
+  return { replicas: rs?.replicas ?? 0, ready: rs?.readyReplicas ?? 0 };
+}
+
+function durationMs(duration: string): number {
+  let total = 0;
+  for (const [, n, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g)) {
+    total += Number(n) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  }
+  return total;
+}
+
+function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan {
+  const s = d.status;
+  const relevant = d.o.replicaSets.filter((r) => r.revision === s.stableRevision || r.revision === s.canaryRevision);
+  s.replicas = relevant.reduce((n, r) => n + r.replicas, 0);
+  s.readyReplicas = relevant.reduce((n, r) => n + r.readyReplicas, 0);
+  s.updatedReplicas = d.rs(s.canaryRevision)?.readyReplicas ?? 0;
+  if (d.o.workload) s.selector = d.o.workload.selector;
+  s.observedGeneration = d.o.rollout.generation;
+  const inFlight = s.phase === 'Gating' || s.phase === 'Progressing' || s.phase === 'Paused';
+  s.conditions = setCondition(
+    s.conditions,
+    {
+      type: 'Progressing',
+      status: inFlight || s.phase === 'Healthy' ? 'True' : 'False',
+      reason: s.reason ?? 'Unknown',
+      message: s.message ?? '',
+      observedGeneration: d.o.rollout.generation,
+    },
+    d.o.now,
+  );
+  const stableReady = d.rs(s.stableRevision)?.readyReplicas ?? 0;
+  s.conditions = setCondition(
+    s.conditions,
+    {
+      type: 'Available',
+      status: stableReady + (s.stableRevision !== s.canaryRevision ? s.updatedReplicas : 0) >= d.replicas ? 'True' : 'False',
+      reason: 'ReadyReplicas',
+      message: `${s.readyReplicas} of ${d.replicas} pods ready`,
+      observedGeneration: d.o.rollout.generation,
+    },
+    d.o.now,
+  );
+  if (before.phase !== s.phase && s.phase) {
+    d.event(s.phase === 'Degraded' || s.phase === 'Blocked' ? 'Warning' : 'Normal', `Phase${s.phase}`, `${before.phase ?? 'new'} -> ${s.phase}: ${s.message ?? ''}`);
+  } else if (before.step !== undefined && s.currentStepIndex !== before.step && s.phase !== 'Healthy') {
+    d.event('Normal', 'StepChanged', `step ${before.step} -> ${s.currentStepIndex ?? 0}`);
+  }
+  const plan: Plan = { status: s, replicaTargets: [...d.targets.values()], actions: d.actions, events: d.events };
+  if (d.requeueAfterMs !== undefined) plan.requeueAfterMs = Math.max(0, d.requeueAfterMs);
+  return plan;
+}
+
+/** Analysis runs the shell should advance this reconcile (step analysis and background). */
+export interface AnalysisRequest {
+  runName: string;
+  stepIndex?: number;
+}
+
+export function analysisRequests(spec: ObservedState['rollout']['spec'], status: RolloutStatus): AnalysisRequest[] {
+  if (status.phase !== 'Progressing' && status.phase !== 'Paused') return [];
+  if (!status.canaryRevision || status.canaryRevision === status.stableRevision) return [];
+  const requests: AnalysisRequest[] = [];
+  if (spec.analysis) requests.push({ runName: BACKGROUND_RUN });
+  const index = status.currentStepIndex ?? 0;
+  if (stepKindAt(spec.strategy.canary.steps, index) === 'analysis') requests.push({ runName: stepRunName(index), stepIndex: index });
+  return requests;
+}
+
+/** Gates are evaluated for a revision that is new, gating or blocked. */
+export function gateDue(status: RolloutStatus, desiredRevision: string): boolean {
+  if (!status.stableRevision || desiredRevision === status.stableRevision) return false;
+  if (status.canaryRevision !== desiredRevision) return true;
+  return status.phase === 'Gating' || status.phase === 'Blocked' || (status.phase === 'Degraded' && status.operatorAction?.action === 'Retry');
+}

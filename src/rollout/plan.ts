@@ -1,0 +1,34 @@
+// What the rollout core decides: a desired status plus side effects, executed by
+// the shell in order (effects first, status last, so a failed effect is retried).
+import type { RolloutStatus } from '../api/index.js';
+
+export interface ReplicaTarget {
+  revision: string;
+  replicas: number;
+  /** Set to schedule a delayed scale-down; null clears a scheduled one. */
+  scaleDownAt?: string | null;
+}
+
+export type Action =
+  | { type: 'scaleWorkloadToZero' }
+  | { type: 'setFlag'; percent: number }
+  /** Kill switch: the flag's default goes back to the off variant, targeting removed. */
+  | { type: 'killFlag' }
+  /** Promotion: the flag's default becomes the on variant. */
+  | { type: 'promoteFlag' };
+
+export interface TransitionEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Plan {
+  status: RolloutStatus;
+  /** Replica count for each revision that should exist; revisions not listed are left alone. */
+  replicaTargets: ReplicaTarget[];
+  actions: Action[];
+  events: TransitionEvent[];
+  /** Reconcile again after this many ms (timed pause, next measurement, scale-down). */
+  requeueAfterMs?: number;
+}

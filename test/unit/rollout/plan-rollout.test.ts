@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { analysisRequests, gateDue } from '../../../src/rollout/plan-rollout.js';
+import { World } from './world.js';
+
+const steps = [{ setWeight: 25 }, { pause: { duration: '5s' } }, { setWeight: 50 }, { pause: {} }];
+
+describe('planRollout', () => {
+  it('adopts: the current template becomes stable with no canary', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    const plan = w.reconcile();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(plan.status.stableRevision).toBe('rev1');
+    expect(w.replicasOf('rev1')).toBe(4);
+    expect(plan.events.map((e) => e.reason)).toContain('Adopted');
+  });
+
+  it('walks a new revision through weight, timed pause, weight and a pause that waits for promote', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    let plan = w.settle();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.status.reason).toBe('TimedPause');
+    expect(plan.status.currentStepIndex).toBe(1);
+    expect(w.replicasOf('rev2')).toBe(1); // ceil(4 * 25%)
+    expect(w.replicasOf('rev1')).toBe(3);
+    expect(plan.requeueAfterMs).toBe(5_000);
+
+    w.advance(2_000);
+    plan = w.reconcile();
+    expect(plan.status.currentStepIndex).toBe(1);
+    expect(plan.requeueAfterMs).toBe(3_000);
+
+    w.advance(3_000);
+    plan = w.settle();
+    expect(plan.status.currentStepIndex).toBe(3);
+    expect(plan.status.reason).toBe('PausedForPromotion');
+    expect(w.replicasOf('rev2')).toBe(2);
+    expect(w.replicasOf('rev1')).toBe(2);
+
+    w.status = { ...w.status, operatorAction: { action: 'Promote', requestedAt: w.now.toISOString() } };
+    plan = w.settle();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(plan.status.stableRevision).toBe('rev2');
+    expect(plan.status.operatorAction).toBeUndefined();
+    expect(w.replicasOf('rev2')).toBe(4);
+    // The old stable keeps its pods until the scale-down delay passes.
+    expect(w.replicasOf('rev1')).toBeGreaterThan(0);
+    w.advance(30_000);
+    w.reconcile();
+    expect(w.replicasOf('rev1')).toBe(0);
+  });
+
+  it('resumes a timed pause from its stored start time', () => {
+    const w = new World({ strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '1m' } }] } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.settle();
+    const started = w.status.pauseStartedAt;
+    w.advance(45_000);
+    // A fresh core (as after a restart) sees only status: the remaining time is kept.
+    const plan = w.reconcile();
+    expect(plan.status.pauseStartedAt).toBe(started);
+    expect(plan.requeueAfterMs).toBe(15_000);
+  });
+
+  it('blocks on a failed gate and creates no canary pod, then proceeds once the gate passes', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.gate = {
+      passed: false,
+      findings: [{ ruleId: 'require-flag', policy: 'ai', enforcement: 'Enforce', message: 'no flag', severity: 'error' }],
+    };
+    let plan = w.settle();
+    expect(plan.status.phase).toBe('Blocked');
+    expect(plan.status.findings?.[0]?.ruleId).toBe('require-flag');
+    expect(w.replicasOf('rev2')).toBe(0);
+    expect(plan.requeueAfterMs).toBeGreaterThan(0);
+    w.gate = { passed: true, findings: [] };
+    plan = w.settle();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.status.cycle?.gatedAt).toBeDefined();
+  });
+
+  it('abort restores stable fully, sets Degraded, and retry restarts the canary', () => {
+    const w = new World({ strategy: { canary: { steps } }, flag: { key: 'f', source: { configMap: { name: 'flags' } } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.settle();
+    w.status = { ...w.status, operatorAction: { action: 'Abort', requestedAt: w.now.toISOString(), message: 'bad' } };
+    let plan = w.settle();
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.status.reason).toBe('Aborted');
+    expect(plan.actions[0]).toEqual({ type: 'killFlag' });
+    expect(w.replicasOf('rev1')).toBe(4);
+    expect(w.replicasOf('rev2')).toBe(0);
+    w.status = { ...w.status, operatorAction: { action: 'Retry', requestedAt: w.now.toISOString() } };
+    plan = w.settle();
+    expect(plan.status.phase).toBe('Paused');
+    expect(w.replicasOf('rev2')).toBe(1);
+  });
+
+  it('a newer revision mid-rollout abandons the canary and starts over from stable', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.settle();
+    expect(w.replicasOf('rev2')).toBe(1);
+    w.revision = 'rev3';
+    const plan = w.settle();
+    expect(plan.status.canaryRevision).toBe('rev3');
+    expect(plan.status.currentStepIndex).toBe(1);
+    expect(w.replicasOf('rev2')).toBe(0);
+    expect(w.replicasOf('rev3')).toBe(1);
+    expect(plan.status.stableRevision).toBe('rev1');
+  });
+
+  it('rolls back when canary pods are not ready within the progress deadline', () => {
+    const w = new World({ strategy: { canary: { steps } }, progressDeadlineSeconds: 60 });
+    w.reconcile();
+    w.holdReadiness = true;
+    w.revision = 'rev2';
+    w.settle();
+    expect(w.status.phase).toBe('Progressing');
+    w.advance(61_000);
+    const plan = w.reconcile();
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.status.reason).toBe('ProgressDeadlineExceeded');
+    expect(w.replicasOf('rev1')).toBe(4);
+  });
+
+  it('analysis: success advances, inconclusive pauses, failure rolls back with the flag killed first', () => {
+    const w = new World({
+      strategy: { canary: { steps: [{ setWeight: 25 }, { analysis: { templates: [{ name: 'error-rate' }] } }, { setWeight: 50 }] } },
+      flag: { key: 'f', source: { configMap: { name: 'flags' } } },
+    });
+    w.reconcile();
+    w.revision = 'rev2';
+    let plan = w.settle();
+    expect(plan.status.reason).toBe('AnalysisRunning');
+    expect(analysisRequests(w.spec, w.status)).toEqual([{ runName: 'step-1', stepIndex: 1 }]);
+    const run = (phase: 'Inconclusive' | 'Failed' | 'Successful') => ({ name: 'step-1', templates: ['error-rate'], stepIndex: 1, phase, startedAt: w.now.toISOString(), metrics: [], message: `error-rate ${phase}` });
+    w.analysisRuns = [run('Inconclusive')];
+    plan = w.reconcile();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.status.reason).toBe('AnalysisInconclusive');
+    w.analysisRuns = [run('Failed')];
+    plan = w.reconcile();
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.actions).toContainEqual({ type: 'killFlag' });
+    expect(w.replicasOf('rev2')).toBe(0);
+    expect(w.replicasOf('rev1')).toBe(4);
+  });
+
+  it('gateDue only for revisions that still need their gates', () => {
+    expect(gateDue({}, 'a')).toBe(false);
+    expect(gateDue({ stableRevision: 'a', canaryRevision: 'a', phase: 'Healthy' }, 'a')).toBe(false);
+    expect(gateDue({ stableRevision: 'a', canaryRevision: 'a', phase: 'Healthy' }, 'b')).toBe(true);
+    expect(gateDue({ stableRevision: 'a', canaryRevision: 'b', phase: 'Blocked' }, 'b')).toBe(true);
+    expect(gateDue({ stableRevision: 'a', canaryRevision: 'b', phase: 'Progressing' }, 'b')).toBe(false);
+  });
+});

@@ -1,0 +1,74 @@
+// A tiny in-memory world for the pure rollout core: applies each plan's replica
+// targets to ReplicaSets, with readiness the test controls.
+import { rolloutSpecSchema, type AnalysisRunStatus, type RolloutSpecInput, type RolloutStatus } from '../../../src/api/index.js';
+import type { GateVerdict, ObservedState, ReplicaSetView } from '../../../src/rollout/observed.js';
+import type { Plan } from '../../../src/rollout/plan.js';
+import { planRollout } from '../../../src/rollout/plan-rollout.js';
+
+export class World {
+  now = new Date('2026-01-01T00:00:00Z');
+  status: RolloutStatus = {};
+  replicaSets: ReplicaSetView[] = [];
+  revision = 'rev1';
+  annotations: Record<string, string> = {};
+  gate: GateVerdict | undefined = { passed: true, findings: [] };
+  analysisRuns: AnalysisRunStatus[] | undefined;
+  /** Ready pods appear immediately unless readiness is held. */
+  holdReadiness = false;
+  plans: Plan[] = [];
+  readonly spec;
+
+  constructor(spec: Partial<RolloutSpecInput> = {}) {
+    this.spec = rolloutSpecSchema.parse({
+      replicas: 4,
+      workloadRef: { kind: 'Deployment', name: 'app' },
+      strategy: { canary: { steps: [] } },
+      ...spec,
+    });
+  }
+
+  observe(): ObservedState {
+    return {
+      now: this.now,
+      rollout: { name: 'app', namespace: 'ns', generation: 1, spec: this.spec, status: this.status },
+      workload: { revision: this.revision, replicas: 0, templateAnnotations: this.annotations, selector: 'app=app' },
+      replicaSets: this.replicaSets.map((r) => ({ ...r })),
+      ...(this.gate ? { gate: this.gate } : {}),
+      ...(this.analysisRuns ? { analysisRuns: this.analysisRuns } : {}),
+    };
+  }
+
+  reconcile(): Plan {
+    const plan = planRollout(this.observe());
+    this.plans.push(plan);
+    for (const t of plan.replicaTargets) {
+      let rs = this.replicaSets.find((r) => r.revision === t.revision);
+      if (!rs) {
+        if (t.replicas === 0) continue;
+        rs = { name: `app-${t.revision}`, revision: t.revision, replicas: 0, readyReplicas: 0 };
+        this.replicaSets.push(rs);
+      }
+      rs.replicas = t.replicas;
+      if (t.scaleDownAt === null) delete rs.scaleDownAt;
+      else if (t.scaleDownAt) rs.scaleDownAt = t.scaleDownAt;
+      rs.readyReplicas = this.holdReadiness ? Math.min(rs.readyReplicas, rs.replicas) : rs.replicas;
+    }
+    this.status = plan.status;
+    return plan;
+  }
+
+  /** Reconciles until the plan stops changing status or asks for a timed requeue. */
+  settle(max = 20): Plan {
+    let plan = this.reconcile();
+    for (let i = 0; i < max && plan.requeueAfterMs !== undefined && plan.requeueAfterMs <= 5_000; i++) plan = this.reconcile();
+    return plan;
+  }
+
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+
+  replicasOf(revision: string): number {
+    return this.replicaSets.find((r) => r.revision === revision)?.replicas ?? 0;
+  }
+}
