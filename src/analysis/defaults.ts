@@ -11,10 +11,19 @@ export const ERROR_RETRY_INTERVAL_MS = 10_000;
 /** Bounded retention of measurement history per metric (in status, so keep it small). */
 export const MEASUREMENT_HISTORY_LIMIT = 10;
 
+/**
+ * How a run uses its metrics. A step analysis (the default) blocks its step, so a
+ * metric without `count` takes one measurement; background analysis runs across
+ * steps, so such a metric measures until the run is terminated.
+ */
+export interface MetricRunOptions {
+  background?: boolean;
+}
+
 export interface EffectiveMetric {
   intervalMs: number;
   initialDelayMs: number;
-  /** `undefined`: measure until the run is terminated. */
+  /** `undefined`: measure until the run is terminated (background analysis only). */
   count: number | undefined;
   /** A negative limit means unlimited, as in Argo Rollouts. */
   failureLimit: number;
@@ -23,11 +32,12 @@ export interface EffectiveMetric {
 }
 
 /** Resolves defaults and parses durations; throws `DurationError` on a bad duration. */
-export function effectiveMetric(metric: MetricSpec): EffectiveMetric {
+export function effectiveMetric(metric: MetricSpec, opts: MetricRunOptions = {}): EffectiveMetric {
+  const count = metric.count === undefined || metric.count <= 0 ? undefined : metric.count;
   return {
     intervalMs: parseDurationOr(metric.interval, DEFAULT_INTERVAL_MS),
     initialDelayMs: parseDurationOr(metric.initialDelay, 0),
-    count: metric.count === undefined || metric.count <= 0 ? undefined : metric.count,
+    count: count ?? (opts.background ? undefined : 1),
     failureLimit: metric.failureLimit ?? DEFAULT_FAILURE_LIMIT,
     inconclusiveLimit: metric.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT,
     consecutiveErrorLimit: metric.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,

@@ -39,7 +39,15 @@ function compareMeasurement(verdict: CompareVerdict, spec: CompareProviderSpec):
     message: verdict.message,
   };
   if (verdict.effect) out.value = formatValue(verdict.effect.ratio);
-  if (verdict.verdict === 'fail' && spec.critical) out.critical = true;
+  if (verdict.verdict === 'fail') {
+    // Non-critical regressions pause the rollout for a human instead of failing it.
+    if (spec.critical === false) {
+      out.phase = 'Inconclusive';
+      out.message = `non-critical regression: ${verdict.message}`;
+    } else {
+      out.critical = true;
+    }
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { effectiveMetric, ERROR_RETRY_INTERVAL_MS, exceeds, MEASUREMENT_HISTORY_LIMIT } from './defaults.js';
+import type { MetricRunOptions } from './defaults.js';
 import type { AnalysisPhase, MeasurementPhase, MeasurementResult, MeasurementStatus, MetricSpec, MetricStatus } from './types.js';
 
 /**
@@ -9,7 +10,8 @@ import type { AnalysisPhase, MeasurementPhase, MeasurementResult, MeasurementSta
  *    inconclusiveLimit, Error when consecutiveErrors > consecutiveErrorLimit
  *    (checked in that order; a negative limit is unlimited);
  *  - Successful when `count` is reached within the limits;
- *  - without `count` the metric runs until the run is terminated.
+ *  - without `count` a step analysis takes one measurement and a background
+ *    analysis measures until the run is terminated (`MetricRunOptions`).
  * Stricter than Argo: a metric is never Successful without at least one
  * successful measurement (all-inconclusive or no data is Inconclusive), and a
  * failed critical measurement fails the metric at once.
@@ -41,9 +43,9 @@ interface Assessment {
 }
 
 /** Decides the phase of a non-terminal metric from its counters. */
-export function assessMetric(metric: MetricSpec, status: MetricStatus, terminating = false): Assessment {
+export function assessMetric(metric: MetricSpec, status: MetricStatus, terminating = false, opts: MetricRunOptions = {}): Assessment {
   if (isTerminal(status.phase)) return { phase: status.phase, message: status.message };
-  const eff = effectiveMetric(metric);
+  const eff = effectiveMetric(metric, opts);
   if (exceeds(status.failed, eff.failureLimit)) {
     return { phase: 'Failed', message: withLast(`${status.failed} failed measurement${status.failed === 1 ? '' : 's'} exceed failureLimit ${eff.failureLimit}`, lastMessage(status, 'Failed')) };
   }
@@ -77,7 +79,7 @@ export interface MeasurementTiming {
  * A metric already in a terminal phase is returned unchanged (late results are
  * dropped). History keeps the last `MEASUREMENT_HISTORY_LIMIT` measurements.
  */
-export function applyMeasurement(metric: MetricSpec, status: MetricStatus | undefined, result: MeasurementResult, timing: MeasurementTiming): MetricStatus {
+export function applyMeasurement(metric: MetricSpec, status: MetricStatus | undefined, result: MeasurementResult, timing: MeasurementTiming, opts: MetricRunOptions = {}): MetricStatus {
   const prev = status ?? initialMetricStatus(metric.name);
   if (isTerminal(prev.phase)) return prev;
 
@@ -118,7 +120,7 @@ export function applyMeasurement(metric: MetricSpec, status: MetricStatus | unde
     next.message = `critical metric failed: ${result.message ?? `value ${result.value ?? ''}`}`;
     return next;
   }
-  const assessed = assessMetric(metric, { ...next, phase: 'Running' });
+  const assessed = assessMetric(metric, { ...next, phase: 'Running' }, false, opts);
   next.phase = assessed.phase === 'Pending' ? 'Running' : assessed.phase;
   if (assessed.message !== undefined) next.message = assessed.message;
   else delete next.message;
@@ -129,10 +131,10 @@ export function applyMeasurement(metric: MetricSpec, status: MetricStatus | unde
  * Ends a metric when its run is terminated (background analysis stopped, step
  * left): a metric without `count` gets its final phase here.
  */
-export function terminateMetric(metric: MetricSpec, status: MetricStatus | undefined): MetricStatus {
+export function terminateMetric(metric: MetricSpec, status: MetricStatus | undefined, opts: MetricRunOptions = {}): MetricStatus {
   const prev = status ?? initialMetricStatus(metric.name);
   if (isTerminal(prev.phase)) return prev;
-  const assessed = assessMetric(metric, prev, true);
+  const assessed = assessMetric(metric, prev, true, opts);
   const next: MetricStatus = { ...prev, phase: assessed.phase };
   if (assessed.message !== undefined) next.message = assessed.message;
   return next;

@@ -75,6 +75,11 @@ export function updateRunMetric(run: AnalysisRunStatus, metric: MetricStatus): A
   return withAssessment({ ...run, metrics });
 }
 
+/** Background analysis has no step; its metrics without `count` run until terminated. */
+export function isBackgroundRun(run: Pick<AnalysisRunStatus, 'stepIndex'>): boolean {
+  return run.stepIndex === undefined;
+}
+
 /**
  * Terminates a run (its step was left, or background analysis stopped):
  * unfinished metrics get their final phase, then the run is re-aggregated.
@@ -83,7 +88,7 @@ export function terminateRun(run: AnalysisRunStatus, specs: readonly MetricSpec[
   if (isTerminal(run.phase)) return run;
   const metrics = run.metrics.map((status) => {
     const spec = specs.find((s) => s.name === status.name);
-    return spec ? terminateMetric(spec, status) : status;
+    return spec ? terminateMetric(spec, status, { background: isBackgroundRun(run) }) : status;
   });
   return withAssessment({ ...run, metrics });
 }

@@ -15,7 +15,18 @@ export interface NameValue {
   value: string;
 }
 
+/**
+ * The API names Secrets (`bearerTokenSecretRef`, `basicAuthSecretRef`); the
+ * controller reads them and hands the engine resolved `Credentials`, so the
+ * engine never talks to the Kubernetes API.
+ */
 export interface PrometheusAuthentication {
+  bearerTokenSecretRef?: { name: string; key: string };
+  basicAuthSecretRef?: { name: string };
+}
+
+/** Credentials resolved from the Secrets a template references. */
+export interface Credentials {
   bearerToken?: string;
   basic?: { username: string; password: string };
 }
@@ -44,7 +55,10 @@ export interface CompareProviderSpec {
   maxRatio?: number;
   /** Significance level of the Mann-Whitney test; default 0.05. */
   pValue?: number;
-  /** A failed critical comparison fails the metric at once, whatever its failureLimit. */
+  /**
+   * Default true: a significant regression fails the metric at once, whatever its
+   * failureLimit. false: it is only inconclusive (pauses, never fails).
+   */
   critical?: boolean;
 }
 
@@ -87,7 +101,8 @@ export type AnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'I
 export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
 export interface MeasurementStatus {
-  phase: MeasurementPhase;
+  /** Written as a MeasurementPhase; typed wide so status read back from the API fits. */
+  phase: AnalysisPhase;
   value?: string;
   startedAt: string;
   finishedAt?: string;

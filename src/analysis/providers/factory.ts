@@ -1,4 +1,4 @@
-import type { MetricProviderSpec, MetricSpec } from '../types.js';
+import type { Credentials, MetricProviderSpec, MetricSpec } from '../types.js';
 import { PrometheusProvider, prometheusOptionsFromSpec } from './prometheus.js';
 import { ProviderError } from './provider.js';
 import type { MetricProvider } from './provider.js';
@@ -14,7 +14,8 @@ export function providerKind(spec: MetricProviderSpec): ProviderKind {
 
 /** What the controller depends on; tests pass a static source instead. */
 export interface ProviderSource {
-  forMetric(metric: MetricSpec): MetricProvider;
+  /** `credentials`: resolved from the Secrets `provider.prometheus.authentication` names. */
+  forMetric(metric: MetricSpec, credentials?: Credentials): MetricProvider;
 }
 
 export interface ProviderFactoryOptions {
@@ -35,10 +36,10 @@ export class ProviderFactory implements ProviderSource {
 
   constructor(private readonly options: ProviderFactoryOptions = {}) {}
 
-  forMetric(metric: MetricSpec): MetricProvider {
+  forMetric(metric: MetricSpec, credentials: Credentials = {}): MetricProvider {
     const kind = providerKind(metric.provider);
     const { query: _query, ...connection } = kind === 'prometheus' && metric.provider.prometheus ? metric.provider.prometheus : { query: '' };
-    const opts = prometheusOptionsFromSpec(connection, { address: this.options.defaultPrometheusAddress, ca: this.options.ca, timeoutMs: this.options.defaultTimeoutMs });
+    const opts = prometheusOptionsFromSpec(connection, { address: this.options.defaultPrometheusAddress, ca: this.options.ca, timeoutMs: this.options.defaultTimeoutMs }, credentials);
     const key = JSON.stringify(opts);
     let provider = this.cache.get(key);
     if (!provider) {

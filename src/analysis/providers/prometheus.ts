@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { parseDurationOr } from '../durations.js';
-import type { NameValue, PrometheusProviderSpec } from '../types.js';
+import type { Credentials, NameValue, PrometheusProviderSpec } from '../types.js';
 import { ProviderError } from './provider.js';
 import type { Labels, MetricProvider, ProviderErrorKind, QueryOptions, QueryResult } from './provider.js';
 
@@ -21,8 +21,15 @@ export interface PrometheusOptions {
   basic?: { username: string; password: string };
 }
 
-/** Builds provider options from a template's `prometheus` block and controller defaults. */
-export function prometheusOptionsFromSpec(spec: Omit<PrometheusProviderSpec, 'query'>, defaults: { address?: string; ca?: string; timeoutMs?: number } = {}): PrometheusOptions {
+/**
+ * Builds provider options from a template's `prometheus` block, controller
+ * defaults, and the credentials the controller resolved from the referenced Secrets.
+ */
+export function prometheusOptionsFromSpec(
+  spec: Omit<PrometheusProviderSpec, 'query'>,
+  defaults: { address?: string; ca?: string; timeoutMs?: number } = {},
+  credentials: Credentials = {},
+): PrometheusOptions {
   const address = spec.address ?? defaults.address;
   if (!address) throw new ProviderError('config', 'no Prometheus address: set provider.prometheus.address or run the controller with --prometheus-url');
   const opts: PrometheusOptions = {
@@ -32,8 +39,14 @@ export function prometheusOptionsFromSpec(spec: Omit<PrometheusProviderSpec, 'qu
   if (spec.insecureSkipVerify !== undefined) opts.insecureSkipVerify = spec.insecureSkipVerify;
   if (defaults.ca !== undefined) opts.ca = defaults.ca;
   if (spec.headers) opts.headers = spec.headers;
-  if (spec.authentication?.bearerToken) opts.bearerToken = spec.authentication.bearerToken;
-  if (spec.authentication?.basic) opts.basic = spec.authentication.basic;
+  if (spec.authentication?.bearerTokenSecretRef && !credentials.bearerToken) {
+    throw new ProviderError('config', `bearer token Secret ${spec.authentication.bearerTokenSecretRef.name} was not resolved`);
+  }
+  if (spec.authentication?.basicAuthSecretRef && !credentials.basic) {
+    throw new ProviderError('config', `basic-auth Secret ${spec.authentication.basicAuthSecretRef.name} was not resolved`);
+  }
+  if (credentials.bearerToken) opts.bearerToken = credentials.bearerToken;
+  else if (credentials.basic) opts.basic = credentials.basic;
   return opts;
 }
 

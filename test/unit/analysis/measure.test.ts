@@ -98,6 +98,14 @@ describe('takeMeasurement', () => {
     expect(status.phase).toBe('Failed');
   });
 
+  it('compare: a non-critical regression is only inconclusive', async () => {
+    const soft: MetricSpec = { ...compare, provider: { compare: { ...compare.provider.compare!, critical: false } } };
+    const r = await takeMeasurement(soft, new StaticProvider(rangeResponder(3)), ctx);
+    expect(r.phase).toBe('Inconclusive');
+    expect(r.critical).toBeUndefined();
+    expect(r.message).toMatch(/^non-critical regression: /);
+  });
+
   it('compare: passes a healthy canary; needs the other revision', async () => {
     expect((await takeMeasurement(compare, new StaticProvider(rangeResponder(1)), ctx)).phase).toBe('Successful');
     const baseline: MetricSpec = { ...compare, provider: { compare: { ...compare.provider.compare!, against: 'baseline' } } };

@@ -9,11 +9,11 @@ const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
 
 const base: MetricSpec = { name: 'error-rate', interval: '30s', successCondition: 'result < 0.05', provider: { prometheus: { query: 'q' } } };
 
-function run(metric: MetricSpec, results: (MeasurementPhase | MeasurementResult)[]): MetricStatus {
+function run(metric: MetricSpec, results: (MeasurementPhase | MeasurementResult)[], background = false): MetricStatus {
   let status: MetricStatus | undefined;
   results.forEach((r, i) => {
     const result: MeasurementResult = typeof r === 'string' ? { phase: r, value: '0.1', message: `${r.toLowerCase()} #${i}` } : r;
-    status = applyMeasurement(metric, status, result, { startedAt: at(i * 30), finishedAt: at(i * 30 + 1) });
+    status = applyMeasurement(metric, status, result, { startedAt: at(i * 30), finishedAt: at(i * 30 + 1) }, { background });
   });
   return status ?? initialMetricStatus(metric.name);
 }
@@ -35,9 +35,14 @@ describe('applyMeasurement', () => {
     ['negative failureLimit is unlimited', { count: 3, failureLimit: -1 }, ['Failed', 'Failed', 'Successful'], 'Successful'],
     ['count reached without any success is inconclusive', { count: 2, failureLimit: 5 }, ['Failed', 'Failed'], 'Inconclusive'],
     ['count reached on inconclusive data only is inconclusive', { count: 2, inconclusiveLimit: 5 }, ['Inconclusive', 'Inconclusive'], 'Inconclusive'],
-    ['no count runs on', {}, Array<MeasurementPhase>(20).fill('Successful'), 'Running'],
+    ['no count in a step analysis takes one measurement', {}, ['Successful'], 'Successful'],
   ])('%s', (_name, over, phases, expected) => {
     expect(run({ ...base, ...over }, phases).phase).toBe(expected);
+  });
+
+  it('no count in background analysis runs until terminated', () => {
+    expect(run(base, Array<MeasurementPhase>(20).fill('Successful'), true).phase).toBe('Running');
+    expect(run(base, ['Successful', 'Failed'], true).phase).toBe('Failed');
   });
 
   it('counts and keeps bounded history', () => {
@@ -91,7 +96,7 @@ describe('terminateMetric', () => {
     ['count not reached, good so far', { count: 5 }, ['Successful'], 'Successful'],
   ])('%s', (_n, over, phases, expected) => {
     const metric = { ...base, ...over };
-    expect(terminateMetric(metric, phases.length ? run(metric, phases) : undefined).phase).toBe(expected);
+    expect(terminateMetric(metric, phases.length ? run(metric, phases, true) : undefined, { background: true }).phase).toBe(expected);
   });
 
   it('leaves terminal metrics alone', () => {
@@ -101,7 +106,7 @@ describe('terminateMetric', () => {
 });
 
 describe('nextMeasurementDue', () => {
-  const metric: MetricSpec = { ...base, interval: '1m', initialDelay: '30s' };
+  const metric: MetricSpec = { ...base, count: 5, interval: '1m', initialDelay: '30s' };
   it('honors initialDelay from the run start', () => {
     expect(nextMeasurementDue(metric, undefined, at(10), T0)).toEqual({ due: false, at: at(30), delayMs: 20_000 });
     expect(nextMeasurementDue(metric, initialMetricStatus('m'), at(31), T0)?.due).toBe(true);
@@ -140,18 +145,19 @@ describe('metric state machine invariants', () => {
 
   it('counts add up, history is bounded, verdicts respect limits', () => {
     fc.assert(
-      fc.property(specArb, fc.array(resultArb, { maxLength: 40 }), provisionalArb, fc.boolean(), (over, results, provisional, terminate) => {
+      fc.property(specArb, fc.array(resultArb, { maxLength: 40 }), provisionalArb, fc.boolean(), fc.boolean(), (over, results, provisional, terminate, background) => {
         const metric: MetricSpec = { ...base, ...over };
         let status: MetricStatus = initialMetricStatus(metric.name);
         let applied = 0;
         results.forEach((r, i) => {
           const before = status;
           const result = provisional[i] ? { ...r, phase: 'Inconclusive' as const, provisional: true } : r;
-          status = applyMeasurement(metric, status, result, { startedAt: at(i), finishedAt: at(i) });
+          status = applyMeasurement(metric, status, result, { startedAt: at(i), finishedAt: at(i) }, { background });
           if (!isTerminal(before.phase)) applied++;
           else expect(status).toBe(before);
         });
-        if (terminate) status = terminateMetric(metric, status);
+        if (terminate) status = terminateMetric(metric, status, { background });
+        const effectiveCount = metric.count ?? (background ? undefined : 1);
 
         expect(status.count).toBe(status.successful + status.failed + status.inconclusive);
         expect(status.measurements.length).toBeLessThanOrEqual(MEASUREMENT_HISTORY_LIMIT);
@@ -161,10 +167,11 @@ describe('metric state machine invariants', () => {
           expect(status.successful).toBeGreaterThan(0);
           if (metric.failureLimit !== undefined && metric.failureLimit >= 0) expect(status.failed).toBeLessThanOrEqual(metric.failureLimit);
           if (metric.inconclusiveLimit !== undefined && metric.inconclusiveLimit >= 0) expect(status.inconclusive).toBeLessThanOrEqual(metric.inconclusiveLimit);
-          if (metric.count !== undefined && !terminate) expect(status.count).toBeGreaterThanOrEqual(metric.count);
+          if (effectiveCount !== undefined && !terminate) expect(status.count).toBeGreaterThanOrEqual(effectiveCount);
         }
-        if (status.phase === 'Running' && metric.count !== undefined) expect(status.count).toBeLessThan(metric.count);
-        if (metric.count !== undefined && status.count >= metric.count) expect(isTerminal(status.phase)).toBe(true);
+        if (status.phase === 'Running' && effectiveCount !== undefined) expect(status.count).toBeLessThan(effectiveCount);
+        if (effectiveCount !== undefined && status.count >= effectiveCount) expect(isTerminal(status.phase)).toBe(true);
+        if (terminate) expect(isTerminal(status.phase)).toBe(true);
       }),
       { numRuns: 2000, seed: 42 },
     );
@@ -175,8 +182,8 @@ describe('metric state machine invariants', () => {
       fc.property(specArb, fc.array(fc.constantFrom<MeasurementPhase>('Inconclusive', 'Error'), { maxLength: 30 }), (over, phases) => {
         const metric: MetricSpec = { ...base, ...over, inconclusiveLimit: -1, consecutiveErrorLimit: 100 };
         let status: MetricStatus | undefined;
-        phases.forEach((phase, i) => (status = applyMeasurement(metric, status, { phase }, { startedAt: at(i), finishedAt: at(i) })));
-        expect(terminateMetric(metric, status).phase).not.toBe('Successful');
+        phases.forEach((phase, i) => (status = applyMeasurement(metric, status, { phase }, { startedAt: at(i), finishedAt: at(i) }, { background: true })));
+        expect(terminateMetric(metric, status, { background: true }).phase).not.toBe('Successful');
       }),
       { numRuns: 1000, seed: 7 },
     );

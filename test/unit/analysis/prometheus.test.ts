@@ -224,7 +224,10 @@ describe('PrometheusProvider over TLS', () => {
 
 describe('Prometheus options and decoding', () => {
   it('falls back to the default address and parses the timeout', () => {
-    expect(prometheusOptionsFromSpec({ timeout: '5s', authentication: { bearerToken: 't' } }, { address: 'http://prom:9090' })).toEqual({ address: 'http://prom:9090', timeoutMs: 5000, bearerToken: 't' });
+    const spec = { timeout: '5s', authentication: { bearerTokenSecretRef: { name: 'prom', key: 'token' } } };
+    expect(prometheusOptionsFromSpec(spec, { address: 'http://prom:9090' }, { bearerToken: 't' })).toEqual({ address: 'http://prom:9090', timeoutMs: 5000, bearerToken: 't' });
+    expect(() => prometheusOptionsFromSpec(spec, { address: 'http://prom:9090' })).toThrow('bearer token Secret prom was not resolved');
+    expect(prometheusOptionsFromSpec({ authentication: { basicAuthSecretRef: { name: 'b' } } }, { address: 'http://p' }, { basic: { username: 'u', password: 'p' } }).basic).toEqual({ username: 'u', password: 'p' });
     expect(() => prometheusOptionsFromSpec({})).toThrow(/--prometheus-url/);
   });
 
