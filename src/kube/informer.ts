@@ -74,6 +74,7 @@ export interface SharedInformer<T extends KubernetesObject = KubernetesObject> {
 }
 
 const MIN_HEALTHY_WATCH_MS = 1_000;
+const STOP_GRACE_MS = 2_000;
 
 export class Informer<T extends KubernetesObject = KubernetesObject> implements SharedInformer<T> {
   readonly name: string;
@@ -194,7 +195,13 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     }
   }
 
-  /** Stop watching; resolves once no request of ours is left open. The cache is kept. */
+  /**
+   * Stop watching and clear all timers; the cache is kept. Open requests are
+   * aborted. A watch still connecting cannot be aborted until client-node hands
+   * back its controller; we wait briefly for it and otherwise let the
+   * generation check abort it on arrival (client-node's 30 s connect timeout
+   * bounds that).
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.generation++;
@@ -203,7 +210,13 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     clearInterval(this.resyncTimer);
     this.retryTimer = this.watchdogTimer = this.resyncTimer = undefined;
     this.abortInFlight();
-    await this.pending?.catch(() => undefined);
+    const pending = this.pending;
+    if (pending) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
+      await Promise.race([pending.catch(() => undefined), grace]);
+      clearTimeout(timer);
+    }
     this.abortInFlight();
   }
 
