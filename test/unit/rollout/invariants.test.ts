@@ -2,7 +2,7 @@
 // readiness, time, operator actions and analysis verdicts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AnalysisPhase } from '../../../src/api/index.js';
+import type { AnalysisPhase, CanaryStep } from '../../../src/api/index.js';
 import { canaryReplicaCount } from '../../../src/traffic/replicas.js';
 import { analysisRequests } from '../../../src/rollout/plan-rollout.js';
 import { weightAt } from '../../../src/rollout/steps.js';
@@ -11,7 +11,7 @@ import { World } from './world.js';
 const stepArb = fc.oneof(
   fc.record({ setWeight: fc.integer({ min: 0, max: 100 }) }),
   fc.record({ pause: fc.option(fc.record({ duration: fc.constantFrom('1s', '5s', '1m') }), { nil: undefined }) }).map((p) => ({ pause: p.pause ?? {} })),
-  fc.constant({ analysis: { templates: [{ name: 't' }] } }),
+  fc.constant(null).map(() => ({ analysis: { templates: [{ name: 't', clusterScope: false }] } })),
   fc.record({ setFlag: fc.record({ percent: fc.integer({ min: 0, max: 100 }) }) }),
 );
 
@@ -33,7 +33,8 @@ describe('rollout core invariants', () => {
         fc.array(stepArb, { maxLength: 6 }),
         fc.boolean(),
         fc.array(eventArb, { maxLength: 40 }),
-        (replicas, steps, background, events) => {
+        (replicas, stepInputs, background, events) => {
+          const steps: CanaryStep[] = stepInputs;
           const w = new World({
             replicas,
             strategy: { canary: { steps } },

@@ -1,0 +1,80 @@
+// The controller's seams: gates, analysis and flags plug in behind these small
+// interfaces, so the reconciler never knows how a policy, a metric or a flag store works.
+import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
+import type { AnalysisRunStatus, Finding, RolloutSpec, RolloutStatus } from '../api/index.js';
+import type { GateVerdict } from '../rollout/observed.js';
+import type { AnalysisRequest } from '../rollout/plan-rollout.js';
+
+export interface RolloutIdentity {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+export interface GateInput {
+  rollout: RolloutIdentity;
+  spec: RolloutSpec;
+  /** The adopted Deployment; its pod template is the revision under judgment. */
+  deployment: V1Deployment;
+  revision: string;
+  namespace: V1Namespace | undefined;
+}
+
+/** Re-checks a revision against what needs live cluster state (policies, contracts, flags). */
+export interface GateEvaluator {
+  evaluate(input: GateInput): Promise<GateVerdict>;
+}
+
+/** Several evaluators in order; the verdict passes only if every one passes. */
+export class GateChain implements GateEvaluator {
+  constructor(private readonly evaluators: readonly GateEvaluator[]) {}
+
+  async evaluate(input: GateInput): Promise<GateVerdict> {
+    const findings: Finding[] = [];
+    let passed = true;
+    const messages: string[] = [];
+    for (const evaluator of this.evaluators) {
+      const verdict = await evaluator.evaluate(input);
+      findings.push(...verdict.findings);
+      if (!verdict.passed) {
+        passed = false;
+        if (verdict.message) messages.push(verdict.message);
+      }
+    }
+    return { passed, findings, ...(messages.length ? { message: messages.join('; ') } : {}) };
+  }
+}
+
+export interface AnalysisInput {
+  rollout: RolloutIdentity;
+  spec: RolloutSpec;
+  status: RolloutStatus;
+  requests: AnalysisRequest[];
+  now: Date;
+}
+
+export interface AnalysisOutput {
+  runs: AnalysisRunStatus[];
+  /** When the next measurement is due, for requeueAfter. */
+  requeueAfterMs?: number;
+}
+
+/** Advances the analysis runs the rollout core asked for: takes due measurements. */
+export interface AnalysisRunner {
+  advance(input: AnalysisInput): Promise<AnalysisOutput>;
+}
+
+export interface FlagTarget {
+  rollout: RolloutIdentity;
+  spec: RolloutSpec;
+}
+
+/** Drives the rollout's feature flag: a lever during the canary and the kill switch on rollback. */
+export interface FlagDriver {
+  /** Share of evaluations (0-100) that get the on variant. */
+  setPercent(target: FlagTarget, percent: number): Promise<void>;
+  /** Kill switch: default back to the off variant, targeting removed. */
+  kill(target: FlagTarget): Promise<void>;
+  /** Promotion: the on variant becomes the default. */
+  promote(target: FlagTarget): Promise<void>;
+}
