@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { analysisTemplateSchema } from '../../../src/api/analysis-template.js';
+import { contextPolicySchema } from '../../../src/api/context-policy.js';
 import { rolloutSchema } from '../../../src/api/rollout.js';
 import { useTestNamespace } from '../../support/cluster.js';
 import { dryRunApply, installCrds } from './crds.js';
@@ -94,27 +97,107 @@ const rolloutDoc = spec.map((s) => ({
   spec: s,
 }));
 
-describe('zod schema and API server agree', () => {
-  it('accept and reject the same generated Rollouts (server-side dry-run)', async () => {
-    const seen = { accepted: 0, rejected: 0 };
-    await fc.assert(
-      fc.asyncProperty(rolloutDoc, async (doc) => {
-        const json: unknown = JSON.parse(JSON.stringify(doc));
-        const zod = rolloutSchema.safeParse(json);
-        const server = await dryRunApply(ns.name, json);
-        const serverAccepts = server.code === 0;
-        if (serverAccepts) seen.accepted++;
-        else seen.rejected++;
-        expect(
-          zod.success,
-          `zod ${zod.success ? 'accepts' : 'rejects'} but the API server ${serverAccepts ? 'accepts' : 'rejects'}:\n` +
-            `${JSON.stringify(json)}\nzod: ${JSON.stringify(zod.error?.issues ?? [])}\nserver: ${server.stderr}`,
-        ).toBe(serverAccepts);
-      }),
-      { numRuns: Number(process.env.PARITY_RUNS ?? 30) },
-    );
-    // The sample must exercise both sides, or the property says little.
-    expect(seen.accepted).toBeGreaterThan(0);
-    expect(seen.rejected).toBeGreaterThan(0);
-  });
+const metric = fc.record(
+  {
+    name: mostly(fc.constantFrom('error-rate', 'p95'), fc.constantFrom('Error_Rate', '')),
+    interval: duration,
+    count: mostly(fc.integer({ min: 1, max: 5 }), fc.constant(0)),
+    failureLimit: mostly(fc.integer({ min: 0, max: 3 }), fc.constant(-1)),
+    successCondition: fc.constant('result < 0.01'),
+    provider: mostly(
+      fc.oneof(
+        fc.record({ prometheus: fc.record({ query: fc.constant('up'), timeout: duration }, { requiredKeys: ['query'] }) }),
+        fc.record({
+          compare: fc.record(
+            {
+              query: fc.constant('x{r="{{revision}}"}'),
+              window: duration,
+              against: mostly(fc.constantFrom('stable', 'baseline'), fc.constant('canary')),
+              pValue: mostly(fc.constantFrom(0.05, 0.01), fc.constantFrom(0, 1, 1.5)),
+              maxRatio: mostly(fc.constantFrom(1.2, 2), fc.constantFrom(0, -1)),
+            },
+            { requiredKeys: ['query', 'window'] },
+          ),
+        }),
+        fc.record({ signal: fc.record({ kind: mostly(fc.constantFrom('scraped', 'traces'), fc.constant('metrics')) }) }),
+      ),
+      fc.oneof(fc.constant({}), fc.constant({ signal: { kind: 'scraped' }, prometheus: { query: 'up' } })),
+    ),
+  },
+  { requiredKeys: ['name', 'provider'] },
+);
+
+const templateDoc = fc
+  .record({ metrics: fc.array(metric, { minLength: 0, maxLength: 3 }) })
+  .map((spec) => ({ apiVersion: 'clairvoyance.dev/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'parity' }, spec }));
+
+const ruleKind = mostly(
+  fc.oneof(
+    fc.record({ ownership: fc.record({ labels: fc.constant(['team']) }) }),
+    fc.record({ observability: fc.record({ metrics: fc.boolean(), readinessProbe: fc.boolean() }) }),
+    fc.record({ contract: fc.record({ protectConsumers: fc.boolean() }, { requiredKeys: [] }) }),
+    fc.record({ cel: fc.record({ expression: fc.constant('true'), message: mostly(fc.constant('m'), fc.constant('')) }) }),
+  ),
+  fc.oneof(fc.constant({}), fc.constant({ ownership: {}, contract: {} })),
+);
+const rule = fc
+  .tuple(
+    fc.record(
+      {
+        id: mostly(fc.constantFrom('r1', 'r2', 'owner-team'), fc.constantFrom('R1', '', '-r')),
+        rationale: mostly(fc.constant('because'), fc.constant('')),
+        reference: fc.constant('https://wiki.example.com/adr/1'),
+      },
+      { requiredKeys: ['id'] },
+    ),
+    ruleKind,
+  )
+  .map(([base, kind]) => ({ ...base, ...kind }));
+
+const policyDoc = fc
+  .record(
+    {
+      match: fc.record(
+        {
+          namespaceSelector: fc.constant({ matchLabels: { a: 'b' } }),
+          origins: fc.subarray(['ai-generated', 'human', 'robot']),
+        },
+        { requiredKeys: [] },
+      ),
+      enforcement: mostly(fc.constantFrom('Enforce', 'Warn', 'Audit'), fc.constant('Deny')),
+      rules: fc.array(rule, { minLength: 0, maxLength: 3 }),
+    },
+    { requiredKeys: ['rules'] },
+  )
+  .map((spec) => ({ apiVersion: 'clairvoyance.dev/v1alpha1', kind: 'ContextPolicy', metadata: { name: 'parity' }, spec }));
+
+const RUNS = Number(process.env.PARITY_RUNS ?? 30);
+
+async function expectParity(schema: z.ZodType, docs: fc.Arbitrary<unknown>, numRuns: number): Promise<void> {
+  const seen = { accepted: 0, rejected: 0 };
+  await fc.assert(
+    fc.asyncProperty(docs, async (doc) => {
+      const json: unknown = JSON.parse(JSON.stringify(doc));
+      const zod = schema.safeParse(json);
+      const server = await dryRunApply(ns.name, json);
+      const serverAccepts = server.code === 0;
+      if (serverAccepts) seen.accepted++;
+      else seen.rejected++;
+      expect(
+        zod.success,
+        `zod ${zod.success ? 'accepts' : 'rejects'} but the API server ${serverAccepts ? 'accepts' : 'rejects'}:\n` +
+          `${JSON.stringify(json)}\nzod: ${JSON.stringify(zod.error?.issues ?? [])}\nserver: ${server.stderr}`,
+      ).toBe(serverAccepts);
+    }),
+    { numRuns },
+  );
+  // The sample must exercise both sides, or the property says little.
+  expect(seen.accepted).toBeGreaterThan(0);
+  expect(seen.rejected).toBeGreaterThan(0);
+}
+
+describe('zod schema and API server agree (server-side dry-run on a sample)', () => {
+  it('on generated Rollouts', () => expectParity(rolloutSchema, rolloutDoc, RUNS));
+  it('on generated AnalysisTemplates', () => expectParity(analysisTemplateSchema, templateDoc, Math.ceil(RUNS / 2)));
+  it('on generated ContextPolicies', () => expectParity(contextPolicySchema, policyDoc, Math.ceil(RUNS / 2)));
 });
