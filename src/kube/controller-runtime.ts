@@ -133,6 +133,12 @@ export function runController(opts: RunControllerOptions): RunningController {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
     if (stopped) return false;
+    // Informers may be shared and already synced (e.g. when a replica regains
+    // leadership), so their adds happened before we subscribed: enqueue every
+    // cached object once, as client-go replays the store to a new handler.
+    for (const [source, informer] of Object.entries(informers)) {
+      for (const obj of informer.list()) enqueue(source, obj, 'add');
+    }
     log.info({ controller: name, workers }, 'caches synced; starting workers');
     queue.run(workers, handle);
     return true;
