@@ -4,7 +4,7 @@
 // flaky network or a compacted etcd would, without faking the API server.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
 interface Stream {
@@ -76,7 +76,7 @@ export async function startFaultProxy(upstreamKc: KubeConfig): Promise<FaultProx
       req.pipe(upstream);
     })().catch(() => res.destroy());
   });
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
