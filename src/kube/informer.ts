@@ -16,7 +16,8 @@ import type { ResourceRef } from './resource.js';
 //    a watchdog restarts a watch that delivered no event or bookmark for
 //    `staleAfterMs` (bookmarks keep a healthy idle watch visibly alive);
 //  - 410 Gone arrives either as an ERROR event inside a 200 stream or as the
-//    HTTP status: both relist;
+//    HTTP status: both relist (through the backoff, as client-go's reflector
+//    loop does, so a server that keeps answering 410 cannot make us spin);
 //  - client-node's ListWatch stops for good after an error and needs a manual
 //    restart, and naive restarts hammer the API server: every failure here
 //    reconnects through capped exponential backoff with jitter;
@@ -338,7 +339,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     if (type === 'ERROR') {
       if (watchErrorNeedsRelist(obj)) {
         this.needsList = true;
-        this.restart('gone', obj, 0);
+        this.restart('gone', obj, this.backoff.next());
       } else {
         this.restart('watch-error', obj, this.backoff.next());
       }
@@ -361,7 +362,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     if (err) {
       if (isGone(err)) {
         this.needsList = true;
-        this.restart('gone', err, 0);
+        this.restart('gone', err, this.backoff.next());
       } else {
         this.restart('watch-error', err, this.backoff.next());
       }
