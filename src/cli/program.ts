@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerVersion } from './commands/version.js';
 import { registerLint } from './commands/lint.js';
+import { registerOperate } from './commands/operate.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .version(VERSION, '--version', 'print the version')
     .showHelpAfterError();
   registerVersion(program);
+  registerRun(program);
+  registerStatus(program);
+  registerOperate(program);
   registerLint(program);
   return program;
 }

@@ -19,6 +19,8 @@ export class ControllerMetrics {
   readonly informerRestarts: Counter<'resource' | 'reason'>;
   readonly analysisValue: Gauge<'namespace' | 'rollout' | 'metric'>;
   readonly isLeader: Gauge;
+  /** Set by the controller: counts Rollouts by phase from its cache. */
+  phaseCounts: (() => Record<string, number>) | undefined;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -31,7 +33,18 @@ export class ControllerMetrics {
       registers,
     });
     this.queueDepth = new Gauge({ name: 'clairvoyance_workqueue_depth', help: 'Keys waiting in the work queue.', registers });
-    this.rolloutsByPhase = new Gauge({ name: 'clairvoyance_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers });
+    const phases = (): Record<string, number> => this.phaseCounts?.() ?? {};
+    this.rolloutsByPhase = new Gauge({
+      name: 'clairvoyance_rollouts',
+      help: 'Rollouts by phase.',
+      labelNames: ['phase'],
+      registers,
+      // Counted from the cache at scrape time, so the gauge can never drift from the cluster.
+      collect() {
+        this.reset();
+        for (const [phase, count] of Object.entries(phases())) this.set({ phase }, count);
+      },
+    });
     this.phaseTransitions = new Counter({
       name: 'clairvoyance_phase_transitions_total',
       help: 'Rollout phase changes, by the phase entered and its reason.',

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { startClairvoyance } from '../../main.js';
+import { createLogger } from '../../telemetry/logger.js';
+
+interface RunFlags {
+  kubeconfig?: string;
+  namespace: string[];
+  workers: string;
+  bindAddress: string;
+  metricsPort: string;
+  healthPort: string;
+  leaderElect: boolean;
+  leaderElectionNamespace?: string;
+  leaseName: string;
+  prometheusUrl?: string;
+  logLevel: string;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number (0-65535, 0 picks a free one), got "${value}"`);
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the controller (out of cluster with --kubeconfig, in cluster with its service account)')
+    .option('--kubeconfig <path>', 'kubeconfig to use (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)')
+    .option('-n, --namespace <ns...>', 'namespaces to watch (repeatable or comma-separated; default: all)', [])
+    .option('--workers <n>', 'concurrent reconciles', '4')
+    .option('--bind-address <ip>', 'address for the health and metrics servers', '0.0.0.0')
+    .option('--metrics-port <port>', 'port serving /metrics', '8080')
+    .option('--health-port <port>', 'port serving /healthz and /readyz', '8081')
+    .option('--no-leader-elect', 'run without leader election (a single replica)')
+    .option('--leader-election-namespace <ns>', 'namespace of the leader-election Lease (default: own namespace)')
+    .option('--lease-name <name>', 'name of the leader-election Lease', 'clairvoyance-controller')
+    .option('--prometheus-url <url>', 'default Prometheus for analysis templates without an address')
+    .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
+    .action(async (flags: RunFlags) => {
+      const workers = Number(flags.workers);
+      if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
+      if (!LEVELS.includes(flags.logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}, got "${flags.logLevel}"`);
+      const logger = createLogger(flags.logLevel as LevelWithSilent);
+      const running = await startClairvoyance(
+        {
+          ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+          namespaces: flags.namespace.flatMap((n) => n.split(',')).filter(Boolean),
+          workers,
+          bindAddress: flags.bindAddress,
+          metricsPort: port(flags.metricsPort, '--metrics-port'),
+          healthPort: port(flags.healthPort, '--health-port'),
+          leaderElect: flags.leaderElect,
+          ...(flags.leaderElectionNamespace ? { leaderElectionNamespace: flags.leaderElectionNamespace } : {}),
+          leaseName: flags.leaseName,
+          ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
+          logLevel: flags.logLevel as LevelWithSilent,
+        },
+        logger,
+      );
+      logger.info({ healthPort: running.healthPort, metricsPort: running.metricsPort }, 'serving health and metrics');
+      let stopping = false;
+      const shutdown = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: finishing in-flight work, releasing the lease');
+        running.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+}

@@ -1,0 +1,169 @@
+// Advances the analysis runs the rollout core asks for: resolves templates,
+// takes the measurements that are due and folds them into run status.
+import {
+  applyMeasurement,
+  newRunStatus,
+  nextMeasurementDue,
+  resolveArgs,
+  takeMeasurement,
+  updateRunMetric,
+  type MetricSpec,
+  type ProviderSource,
+  type SignalOptions,
+} from '../analysis/index.js';
+import type { AnalysisRunStatus, AnalysisTemplateSpec, RolloutAnalysis } from '../api/index.js';
+import type { AnalysisRequest } from '../rollout/plan-rollout.js';
+import { BACKGROUND_RUN } from '../rollout/steps.js';
+import type { ControllerMetrics } from '../telemetry/metrics.js';
+import { withSpan } from '../telemetry/tracing.js';
+import type { AnalysisInput, AnalysisOutput, AnalysisRunner } from './seams.js';
+
+export interface TemplateSource {
+  analysisTemplate(namespace: string, name: string): AnalysisTemplateSpec | undefined;
+  clusterAnalysisTemplate(name: string): AnalysisTemplateSpec | undefined;
+}
+
+interface ResolvedAnalysis {
+  templates: string[];
+  metrics: MetricSpec[];
+  args: Record<string, string>;
+}
+
+/** How soon an inconclusive run is retried, so a rollout resumes once evidence returns. */
+const INCONCLUSIVE_RETRY_MS = 10_000;
+
+export class EngineAnalysisRunner implements AnalysisRunner {
+  constructor(
+    private readonly templates: TemplateSource,
+    private readonly providers: ProviderSource,
+    private readonly metrics: ControllerMetrics,
+    private readonly signals: Omit<SignalOptions, 'flagKey'> = {},
+  ) {}
+
+  async advance(input: AnalysisInput): Promise<AnalysisOutput> {
+    const runs: AnalysisRunStatus[] = [];
+    let requeueAfterMs: number | undefined;
+    const soonest = (ms: number): void => {
+      requeueAfterMs = requeueAfterMs === undefined ? ms : Math.min(requeueAfterMs, ms);
+    };
+    for (const request of input.requests) {
+      const spec = analysisFor(input.spec, request);
+      if (!spec) continue;
+      const resolved = this.resolve(input.rollout.namespace, spec);
+      const previous = (input.status.analysisRuns ?? []).find((r) => r.name === request.runName);
+      if (typeof resolved === 'string') {
+        runs.push(errorRun(request, previous, resolved, input.now));
+        continue;
+      }
+      let run = previous ?? this.start(request, resolved, input.now);
+      if (run.phase === 'Inconclusive') {
+        const last = lastMeasurementAt(run);
+        if (input.now.getTime() - last < INCONCLUSIVE_RETRY_MS) {
+          soonest(INCONCLUSIVE_RETRY_MS - (input.now.getTime() - last));
+          runs.push(run);
+          continue;
+        }
+        // Evidence may be back: start a fresh attempt rather than stay paused forever.
+        run = this.start(request, resolved, input.now);
+      }
+      const startedAt = new Date(run.startedAt);
+      for (const metric of resolved.metrics) {
+        const status = run.metrics.find((m) => m.name === metric.name);
+        const due = nextMeasurementDue(metric, status, input.now, startedAt);
+        if (!due) continue;
+        if (!due.due) {
+          soonest(due.delayMs);
+          continue;
+        }
+        const measuredAt = new Date();
+        const result = await withSpan(
+          'analysis.measure',
+          { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name },
+          () =>
+            takeMeasurement(metric, this.providers.forMetric(metric), {
+              templating: {
+                args: resolved.args,
+                rollout: { name: input.rollout.name, namespace: input.rollout.namespace },
+                ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
+                ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
+              },
+              now: input.now,
+              runStartedAt: startedAt,
+              signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },
+            }),
+        );
+        const next = applyMeasurement(
+          metric,
+          status,
+          result,
+          { startedAt: measuredAt, finishedAt: new Date() },
+          { background: request.stepIndex === undefined },
+        );
+        run = updateRunMetric(run, next);
+        const value = Number(result.value);
+        if (result.value !== undefined && Number.isFinite(value)) {
+          this.metrics.analysisValue.set({ namespace: input.rollout.namespace, rollout: input.rollout.name, metric: metric.name }, value);
+        }
+        const again = nextMeasurementDue(metric, next, new Date(), startedAt);
+        if (again) soonest(again.delayMs);
+      }
+      runs.push(run);
+    }
+    return { runs, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  private start(request: AnalysisRequest, resolved: ResolvedAnalysis, now: Date): AnalysisRunStatus {
+    return newRunStatus({
+      name: request.runName,
+      templates: resolved.templates,
+      ...(request.stepIndex !== undefined ? { stepIndex: request.stepIndex } : {}),
+      metrics: resolved.metrics,
+      now,
+    });
+  }
+
+  /** The metrics and args of an analysis, or a message naming what is missing. */
+  private resolve(namespace: string, analysis: RolloutAnalysis): ResolvedAnalysis | string {
+    const metrics: MetricSpec[] = [];
+    const declared: { name: string; value?: string }[] = [];
+    const names: string[] = [];
+    for (const ref of analysis.templates) {
+      const spec = ref.clusterScope ? this.templates.clusterAnalysisTemplate(ref.name) : this.templates.analysisTemplate(namespace, ref.name);
+      if (!spec) return `${ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${ref.name} not found`;
+      names.push(ref.name);
+      metrics.push(...(spec.metrics as MetricSpec[]));
+      declared.push(...(spec.args ?? []));
+    }
+    try {
+      return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []) };
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+}
+
+function analysisFor(spec: AnalysisInput['spec'], request: AnalysisRequest): RolloutAnalysis | undefined {
+  if (request.runName === BACKGROUND_RUN) return spec.analysis;
+  return request.stepIndex === undefined ? undefined : spec.strategy.canary.steps[request.stepIndex]?.analysis;
+}
+
+function lastMeasurementAt(run: AnalysisRunStatus): number {
+  let last = Date.parse(run.startedAt);
+  for (const m of run.metrics) {
+    const t = m.measurements.at(-1);
+    if (t) last = Math.max(last, Date.parse(t.finishedAt ?? t.startedAt));
+  }
+  return last;
+}
+
+function errorRun(request: AnalysisRequest, previous: AnalysisRunStatus | undefined, message: string, now: Date): AnalysisRunStatus {
+  return {
+    name: request.runName,
+    templates: previous?.templates ?? [],
+    ...(request.stepIndex !== undefined ? { stepIndex: request.stepIndex } : {}),
+    phase: 'Error',
+    startedAt: previous?.startedAt ?? now.toISOString(),
+    message,
+    metrics: previous?.metrics ?? [],
+  };
+}

@@ -1,0 +1,124 @@
+// Carries out a plan: flag actions first (the kill switch acts before pods
+// move), then ReplicaSet counts, then the Deployment; status is written last by
+// the reconciler, so a failed effect is retried before progress is recorded.
+import type {
+  AppsV1Api} from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
+import { API_VERSION, ROLLOUT_KIND, type RolloutSpec } from '../api/index.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import type { Plan, ReplicaTarget } from '../rollout/plan.js';
+import type { ReplicaSetView } from '../rollout/observed.js';
+import { withSpan } from '../telemetry/tracing.js';
+import type { ControllerMetrics } from '../telemetry/metrics.js';
+import { REVISION_LABEL, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION } from './labels.js';
+import type { FlagDriver, RolloutIdentity } from './seams.js';
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface ExecutionContext {
+  rollout: RolloutIdentity;
+  spec: RolloutSpec;
+  deployment: V1Deployment;
+  desiredRevision: string;
+  replicaSets: ReplicaSetView[];
+}
+
+export class PlanExecutor {
+  constructor(
+    private readonly apps: AppsV1Api,
+    private readonly flags: FlagDriver,
+    private readonly metrics: ControllerMetrics,
+  ) {}
+
+  async execute(plan: Plan, ctx: ExecutionContext): Promise<void> {
+    const target = { rollout: ctx.rollout, spec: ctx.spec };
+    for (const action of plan.actions) {
+      switch (action.type) {
+        case 'killFlag':
+          await withSpan('flag.kill', { 'rollout.name': ctx.rollout.name }, () => this.flags.kill(target));
+          break;
+        case 'setFlag':
+          await withSpan('flag.set', { 'rollout.name': ctx.rollout.name, percent: action.percent }, () => this.flags.setPercent(target, action.percent));
+          break;
+        case 'promoteFlag':
+          await withSpan('flag.promote', { 'rollout.name': ctx.rollout.name }, () => this.flags.promote(target));
+          break;
+        case 'scaleWorkloadToZero':
+          await this.write('patch', 'deployments', () =>
+            this.apps.patchNamespacedDeployment(
+              { name: ctx.deployment.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas: 0 } } },
+              MERGE_PATCH,
+            ),
+          );
+          break;
+      }
+    }
+    for (const t of plan.replicaTargets) await this.applyTarget(t, ctx);
+  }
+
+  private async applyTarget(t: ReplicaTarget, ctx: ExecutionContext): Promise<void> {
+    const existing = ctx.replicaSets.find((r) => r.revision === t.revision);
+    if (!existing) {
+      if (t.replicas === 0) return;
+      // Only the Deployment's current template can be rebuilt; an older revision's RS is gone for good.
+      if (t.revision !== ctx.desiredRevision) throw new Error(`ReplicaSet for revision ${t.revision} is missing and its template is no longer known`);
+      await this.create(t, ctx);
+      return;
+    }
+    const annotationChange =
+      t.scaleDownAt === null ? existing.scaleDownAt !== undefined : t.scaleDownAt !== undefined && t.scaleDownAt !== existing.scaleDownAt;
+    if (existing.replicas === t.replicas && !annotationChange) return;
+    const body: { spec: { replicas: number }; metadata?: { annotations: Record<string, string | null> } } = { spec: { replicas: t.replicas } };
+    if (annotationChange) body.metadata = { annotations: { [SCALE_DOWN_AT_ANNOTATION]: t.scaleDownAt ?? null } };
+    await this.write('patch', 'replicasets', () =>
+      this.apps.patchNamespacedReplicaSet({ name: existing.name, namespace: ctx.rollout.namespace, body }, MERGE_PATCH),
+    );
+  }
+
+  private async create(t: ReplicaTarget, ctx: ExecutionContext): Promise<void> {
+    const rs = buildReplicaSet(ctx, t);
+    try {
+      await this.write('create', 'replicasets', () => this.apps.createNamespacedReplicaSet({ namespace: ctx.rollout.namespace, body: rs }));
+    } catch (err) {
+      // The cache had not shown our earlier create yet: scale the one that exists.
+      if (!isAlreadyExists(err)) throw err;
+      await this.write('patch', 'replicasets', () =>
+        this.apps.patchNamespacedReplicaSet(
+          { name: rs.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas: t.replicas } } },
+          MERGE_PATCH,
+        ),
+      );
+    }
+  }
+
+  private async write<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
+    this.metrics.apiWrites.inc({ verb, resource });
+    return withSpan(`kube.${verb}`, { 'k8s.resource': resource }, fn);
+  }
+}
+
+/** One ReplicaSet per revision: the Deployment's template plus a revision label that keeps revisions' pods apart. */
+export function buildReplicaSet(ctx: ExecutionContext, t: ReplicaTarget): V1ReplicaSet {
+  const template = structuredClone(ctx.deployment.spec?.template ?? {});
+  template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [REVISION_LABEL]: t.revision } };
+  const selector = structuredClone(ctx.deployment.spec?.selector ?? {});
+  selector.matchLabels = { ...selector.matchLabels, [REVISION_LABEL]: t.revision };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `${ctx.rollout.name}-${t.revision}`,
+      namespace: ctx.rollout.namespace,
+      labels: { ...template.metadata.labels, [ROLLOUT_LABEL]: ctx.rollout.name },
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: ROLLOUT_KIND, name: ctx.rollout.name, uid: ctx.rollout.uid, controller: true, blockOwnerDeletion: true },
+      ],
+    },
+    spec: { replicas: t.replicas, selector, template },
+  };
+}

@@ -1,0 +1,71 @@
+// The caches the controller reads, cluster-wide or per watched namespace.
+import type { KubeConfig, KubernetesObject, V1Deployment, V1Namespace, V1ReplicaSet } from '@kubernetes/client-node';
+import { APPS_DEPLOYMENTS, APPS_REPLICASETS, Informer, type InformerObserver, type ResourceRef, type SharedInformer } from '../kube/index.js';
+import type { KubeLogger } from '../kube/logger.js';
+import { CompositeInformer } from './composite-informer.js';
+import {
+  ANALYSIS_TEMPLATES,
+  CLUSTER_ANALYSIS_TEMPLATES,
+  NAMESPACES,
+  ROLLOUTS,
+  type AnalysisTemplateObject,
+  type RolloutObject,
+} from './resources.js';
+
+export interface ControllerInformers {
+  rollouts: SharedInformer<RolloutObject>;
+  deployments: SharedInformer<V1Deployment>;
+  replicaSets: SharedInformer<V1ReplicaSet>;
+  analysisTemplates: SharedInformer<AnalysisTemplateObject>;
+  clusterAnalysisTemplates: SharedInformer<AnalysisTemplateObject>;
+  namespaces: SharedInformer<V1Namespace>;
+}
+
+export interface InformerFactoryOptions {
+  /** Empty: watch the whole cluster. */
+  namespaces: string[];
+  logger: KubeLogger;
+  observer: InformerObserver;
+}
+
+export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): ControllerInformers {
+  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true): SharedInformer<T> => {
+    const base = { resource, logger: opts.logger, observer: opts.observer };
+    if (!namespaced || opts.namespaces.length === 0) return new Informer<T>(kc, base);
+    if (opts.namespaces.length === 1) return new Informer<T>(kc, { ...base, namespace: opts.namespaces[0]! });
+    return new CompositeInformer<T>(new Map(opts.namespaces.map((ns) => [ns, new Informer<T>(kc, { ...base, namespace: ns })])));
+  };
+  return {
+    rollouts: make<RolloutObject>(ROLLOUTS),
+    deployments: make<V1Deployment>(APPS_DEPLOYMENTS),
+    replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS),
+    analysisTemplates: make<AnalysisTemplateObject>(ANALYSIS_TEMPLATES),
+    clusterAnalysisTemplates: make<AnalysisTemplateObject>(CLUSTER_ANALYSIS_TEMPLATES, false),
+    namespaces: make<V1Namespace>(NAMESPACES, false),
+  };
+}
+
+/** Maps an event on any cache to the Rollout keys it concerns. */
+export function rolloutKeysFor(informers: ControllerInformers) {
+  return (source: string, obj: KubernetesObject): string[] => {
+    const ns = obj.metadata?.namespace;
+    const name = obj.metadata?.name ?? '';
+    switch (source) {
+      case 'rollouts':
+        return ns ? [`${ns}/${name}`] : [];
+      case 'replicaSets': {
+        const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Rollout');
+        return ns && owner ? [`${ns}/${owner.name}`] : [];
+      }
+      case 'deployments':
+        return ns
+          ? informers.rollouts
+              .list(ns)
+              .filter((r) => (r.spec as { workloadRef?: { name?: string } } | undefined)?.workloadRef?.name === name)
+              .map((r) => `${ns}/${r.metadata?.name ?? ''}`)
+          : [];
+      default:
+        return [];
+    }
+  };
+}

@@ -1,0 +1,10 @@
+import { GROUP } from '../api/index.js';
+
+/** On each ReplicaSet and its pods: the pod-template hash of the revision. */
+export const REVISION_LABEL = `${GROUP}/revision`;
+/** On each ReplicaSet: the Rollout that owns it. */
+export const ROLLOUT_LABEL = `${GROUP}/rollout`;
+/** On a replaced ReplicaSet: when it is scaled to zero (RFC 3339). */
+export const SCALE_DOWN_AT_ANNOTATION = `${GROUP}/scale-down-at`;
+/** On the Deployment (stamped at admission): when its newest template was admitted. */
+export const ADMITTED_AT_ANNOTATION = `${GROUP}/admitted-at`;

@@ -1,0 +1,191 @@
+// Wiring only: builds the controller from its parts and runs it under leader election.
+import { existsSync, readFileSync } from 'node:fs';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { LevelWithSilent } from 'pino';
+import { ProviderFactory } from './analysis/index.js';
+import { EngineAnalysisRunner } from './controller/analysis-runner.js';
+import { PlanExecutor } from './controller/execute-plan.js';
+import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
+import { RolloutReconciler } from './controller/rollout-reconciler.js';
+import { GateChain, type FlagDriver, type GateEvaluator } from './controller/seams.js';
+import { KubeEventRecorder, LeaderElector, StaleGuard, StatusWriter, WorkQueue, runController, type SharedInformer } from './kube/index.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { ControllerMetrics } from './telemetry/metrics.js';
+import { startHealthServer, startMetricsServer, type ListeningServer } from './telemetry/http-servers.js';
+import { startTracingFromEnv } from './telemetry/otel-sdk.js';
+
+export interface RunOptions {
+  kubeconfig?: string;
+  namespaces: string[];
+  workers: number;
+  bindAddress: string;
+  metricsPort: number;
+  healthPort: number;
+  leaderElect: boolean;
+  leaderElectionNamespace?: string;
+  leaseName: string;
+  prometheusUrl?: string;
+  logLevel: LevelWithSilent;
+  /** Gate evaluators and flag driver; defaults cover a cluster without policies or flags. */
+  gates?: GateEvaluator[];
+  flags?: FlagDriver;
+}
+
+export interface RunningClairvoyance {
+  healthPort: number;
+  metricsPort: number;
+  metrics: ControllerMetrics;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function ownNamespace(): string {
+  return existsSync(SA_NAMESPACE_FILE) ? readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() : 'default';
+}
+
+/** A flag driver for clusters where no flag store is wired: a flag-driven step fails loudly. */
+const noFlagStore: FlagDriver = {
+  async setPercent() {
+    throw new Error('spec.flag is set but no flag store is configured in this controller');
+  },
+  async kill() {
+    throw new Error('spec.flag is set but no flag store is configured in this controller');
+  },
+  async promote() {
+    throw new Error('spec.flag is set but no flag store is configured in this controller');
+  },
+};
+
+export async function startClairvoyance(opts: RunOptions, logger: Logger = createLogger(opts.logLevel)): Promise<RunningClairvoyance> {
+  const tracing = startTracingFromEnv();
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const metrics = new ControllerMetrics();
+  const kubeLog = logger.child({ subsystem: 'kube' });
+  const informers = createInformers(kc, {
+    namespaces: opts.namespaces,
+    logger: kubeLog,
+    observer: { restart: (resource, reason) => metrics.informerRestarts.inc({ resource, reason }) },
+  });
+  const guard = new StaleGuard({ logger: kubeLog });
+  guard.attach(informers.rollouts);
+  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), opts.flags ?? noFlagStore, metrics);
+  const templates = {
+    analysisTemplate: (ns: string, name: string) => informers.analysisTemplates.get(ns, name)?.spec,
+    clusterAnalysisTemplate: (name: string) => informers.clusterAnalysisTemplates.get(undefined, name)?.spec,
+  };
+  const providers = new ProviderFactory(opts.prometheusUrl ? { defaultPrometheusAddress: opts.prometheusUrl } : {});
+  const reconciler = new RolloutReconciler({
+    caches: informers,
+    statusWriter: new StatusWriter(kc, { guard, fieldManager: 'clairvoyance-controller' }),
+    guard,
+    events: new KubeEventRecorder(kc, { logger: kubeLog }),
+    executor,
+    gates: new GateChain(opts.gates ?? []),
+    analysis: new EngineAnalysisRunner(templates, providers, metrics),
+    metrics,
+    logger,
+  });
+  metrics.phaseCounts = () => {
+    const counts: Record<string, number> = {};
+    for (const r of informers.rollouts.list()) {
+      const phase = r.status?.phase ?? 'Unknown';
+      counts[phase] = (counts[phase] ?? 0) + 1;
+    }
+    return counts;
+  };
+  for (const informer of allInformers(informers)) informer.start();
+
+  let running: ReturnType<typeof runController> | undefined;
+  let synced = false;
+  const startReconciling = (): void => {
+    const queue = new WorkQueue({ observer: { depth: (d: number) => metrics.queueDepth.set(d) } });
+    running = runController({
+      name: 'rollouts',
+      informers: { rollouts: informers.rollouts, deployments: informers.deployments, replicaSets: informers.replicaSets },
+      queue,
+      reconciler,
+      workers: opts.workers,
+      enqueueFor: rolloutKeysFor(informers),
+      logger: kubeLog,
+      hooks: {
+        reconcileDuration: (ms, outcome) => metrics.reconcileDuration.observe({ outcome }, ms / 1000),
+        queueDepth: (d) => metrics.queueDepth.set(d),
+      },
+    });
+    void running.started.then((ok) => (synced = ok));
+  };
+  const stopReconciling = async (drain: boolean): Promise<void> => {
+    const r = running;
+    running = undefined;
+    if (r) await r.stop({ drain });
+  };
+
+  const servers: ListeningServer[] = [];
+  servers.push(
+    await startHealthServer(opts.bindAddress, opts.healthPort, {
+      live: () => true,
+      ready: () => allInformers(informers).every((i) => i.hasSynced()),
+    }),
+  );
+  servers.push(await startMetricsServer(opts.bindAddress, opts.metricsPort, metrics.registry));
+
+  let elector: LeaderElector | undefined;
+  let shuttingDown = false;
+  if (opts.leaderElect) {
+    elector = new LeaderElector(kc, { namespace: opts.leaderElectionNamespace ?? ownNamespace(), name: opts.leaseName, logger: kubeLog });
+    const campaign = async (): Promise<void> => {
+      while (!shuttingDown) {
+        await elector!.run({
+          onStartedLeading: () => {
+            metrics.isLeader.set(1);
+            logger.info('became leader; reconciling');
+            startReconciling();
+          },
+          onStoppedLeading: () => {
+            metrics.isLeader.set(0);
+            logger.warn('stopped leading; reconciling stops now');
+            void stopReconciling(false);
+          },
+        });
+      }
+    };
+    void campaign();
+  } else {
+    metrics.isLeader.set(1);
+    startReconciling();
+  }
+  logger.info({ namespaces: opts.namespaces.length ? opts.namespaces : 'all', workers: opts.workers, leaderElect: opts.leaderElect }, 'clairvoyance started');
+
+  return {
+    healthPort: servers[0]!.port,
+    metricsPort: servers[1]!.port,
+    metrics,
+    isLeader: () => (elector ? elector.isLeader() : true) && synced,
+    async stop() {
+      shuttingDown = true;
+      // Finish in-flight reconciles, then hand the lease over at once.
+      await stopReconciling(true);
+      await elector?.release();
+      await Promise.all(allInformers(informers).map((i) => i.stop()));
+      await Promise.all(servers.map((s) => s.close()));
+      providers.close();
+      await tracing?.shutdown();
+      logger.info('clairvoyance stopped');
+    },
+  };
+}
+
+function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {
+  return [i.rollouts, i.deployments, i.replicaSets, i.analysisTemplates, i.clusterAnalysisTemplates, i.namespaces] as SharedInformer<KubernetesObject>[];
+}
