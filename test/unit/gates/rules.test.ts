@@ -1,15 +1,15 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { ContextRule } from '../../../src/api/index.js';
+import type { ContextPolicySpecInput } from '../../../src/api/index.js';
 import { compileRule, type RuleContext } from '../../../src/gates/index.js';
 import { normalizeImage } from '../../../src/gates/rules/security.js';
 import { contextPolicy, deployment, namespace } from './fixtures.js';
 
-type RuleBody = Omit<ContextRule, 'id' | 'rationale'>;
+type RuleBody = Omit<ContextPolicySpecInput['rules'][number], 'id' | 'rationale'>;
 
 function run(body: RuleBody, d: V1Deployment, extra: Partial<RuleContext> = {}): string[] {
   // Parse through the schema so defaults apply as they do for stored policies.
-  const policy = contextPolicy('p', 'shop', { rules: [{ id: 'r', rationale: 'why', ...body } as ContextRule] });
+  const policy = contextPolicy('p', 'shop', { rules: [{ id: 'r', rationale: 'why', ...body }] });
   const [rule] = policy.spec.rules;
   if (rule === undefined) throw new Error('no rule');
   const findings = compileRule(rule, { policy: 'ContextPolicy/shop/p', enforcement: 'Enforce' })({
