@@ -171,6 +171,8 @@ export const metricSchema = z.strictObject({
   provider: metricProviderSchema,
 });
 export type Metric = z.infer<typeof metricSchema>;
+/** A metric as written, before defaults. */
+export type MetricInput = z.input<typeof metricSchema>;
 
 export const analysisTemplateSpecSchema = z.strictObject({
   args: listMap(
@@ -183,9 +185,11 @@ export const analysisTemplateSpecSchema = z.strictObject({
   ),
 });
 export type AnalysisTemplateSpec = z.infer<typeof analysisTemplateSpecSchema>;
+export type AnalysisTemplateSpecInput = z.input<typeof analysisTemplateSpecSchema>;
 
 export const analysisTemplateSchema = specOnlyResourceSchema(ANALYSIS_TEMPLATE_KIND, analysisTemplateSpecSchema).describe('Metrics that judge a canary, referenced by Rollouts in the same namespace.');
 export type AnalysisTemplate = z.infer<typeof analysisTemplateSchema>;
+export type AnalysisTemplateInput = z.input<typeof analysisTemplateSchema>;
 
 export const clusterAnalysisTemplateSchema = specOnlyResourceSchema(CLUSTER_ANALYSIS_TEMPLATE_KIND, analysisTemplateSpecSchema).describe('Metrics that judge a canary, usable by Rollouts in every namespace (clusterScope: true).');
 export type ClusterAnalysisTemplate = z.infer<typeof clusterAnalysisTemplateSchema>;

@@ -136,6 +136,8 @@ export const contextRuleSchema = exactlyOneOf(
   'rule',
 );
 export type ContextRule = z.infer<typeof contextRuleSchema>;
+/** A rule as written, before defaults (e.g. for test fixtures). */
+export type ContextRuleInput = z.input<typeof contextRuleSchema>;
 
 export function contextRuleKind(rule: ContextRule): ContextRuleKind | undefined {
   return whichOf(rule, CONTEXT_RULE_KINDS);
@@ -206,6 +208,7 @@ export const contextPolicySchema = resourceSchema(
   contextPolicyStatusSchema,
 ).describe('Production context for workloads in this namespace: rules every change is checked against.');
 export type ContextPolicy = z.infer<typeof contextPolicySchema>;
+export type ContextPolicyInput = z.input<typeof contextPolicySchema>;
 
 export const clusterContextPolicySchema = resourceSchema(
   CLUSTER_CONTEXT_POLICY_KIND,
@@ -213,3 +216,4 @@ export const clusterContextPolicySchema = resourceSchema(
   contextPolicyStatusSchema,
 ).describe('Production context for workloads across namespaces: rules every change is checked against.');
 export type ClusterContextPolicy = z.infer<typeof clusterContextPolicySchema>;
+export type ClusterContextPolicyInput = z.input<typeof clusterContextPolicySchema>;

@@ -103,6 +103,7 @@ export const canaryStepSchema = exactlyOneOf(
   'step',
 );
 export type CanaryStep = z.infer<typeof canaryStepSchema>;
+export type CanaryStepInput = z.input<typeof canaryStepSchema>;
 
 /** The kind of a step, for switch statements over a validated step. */
 export function canaryStepKind(step: CanaryStep): CanaryStepKind | undefined {
