@@ -1,0 +1,135 @@
+// A stand-in for one revision's pod: an HTTP service that evaluates a flag per
+// request with flagd semantics and exports what a real, well-wired service
+// would: flag evaluations and requests, labelled with its revision. Pods under
+// kwok are not processes, so tests and the demo run this beside the cluster
+// and let Prometheus scrape it.
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Registry } from 'prom-client';
+import { resolveFlag } from '../flagd-evaluator.js';
+import type { Resolution } from '../flagd-evaluator.js';
+import type { FlagdDocument } from '../flagd-format.js';
+import { parseFlagdDocument } from '../flagd-format.js';
+
+export interface StandInOptions {
+  /** flagd JSON file; re-read whenever its modification time or size changes. */
+  flagsFile: string;
+  /** The flag the service evaluates on every request; omit to model a service that never evaluates it. */
+  flagKey?: string;
+  /** Pod-template hash of the revision this process stands in for. */
+  revision: string;
+  port?: number;
+  host?: string;
+}
+
+export interface StandInApp {
+  url: string;
+  port: number;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+/** Caches the parsed document, keyed by the file's mtime and size. */
+class FlagFile {
+  private stamp = '';
+  private doc: FlagdDocument | undefined;
+  private error: string | undefined;
+
+  constructor(private readonly path: string) {}
+
+  async current(): Promise<{ doc?: FlagdDocument; error?: string }> {
+    let s;
+    try {
+      s = await stat(this.path);
+    } catch (err) {
+      return { error: `cannot read ${this.path}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    const stamp = `${s.mtimeMs}:${s.size}`;
+    if (stamp !== this.stamp) {
+      const parsed = parseFlagdDocument(await readFile(this.path, 'utf8'));
+      // Like flagd, keep serving the last good document when a new one is invalid.
+      if (parsed.ok) {
+        this.doc = parsed.value;
+        this.error = undefined;
+      } else {
+        this.error = parsed.errors.join('; ');
+      }
+      this.stamp = stamp;
+    }
+    return { doc: this.doc, error: this.doc ? undefined : this.error };
+  }
+}
+
+export async function startStandIn(opts: StandInOptions): Promise<StandInApp> {
+  const registry = new Registry();
+  registry.setDefaultLabels({ revision: opts.revision });
+  const evaluations = new Counter({
+    name: 'feature_flag_evaluations_total',
+    help: 'Flag evaluations that resolved a variant, by flag key and variant.',
+    labelNames: ['key', 'variant'],
+    registers: [registry],
+  });
+  const evaluationErrors = new Counter({
+    name: 'feature_flag_evaluation_errors_total',
+    help: 'Flag evaluations that fell back to the code default, by flag key and reason.',
+    labelNames: ['key', 'reason'],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served, by status code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const logs = new Counter({ name: 'log_messages_total', help: 'Log lines emitted.', registers: [registry] });
+  const flags = new FlagFile(opts.flagsFile);
+
+  const send = (res: ServerResponse, code: number, body: string, type = 'application/json'): void => {
+    requests.inc({ code: String(code) });
+    res.writeHead(code, { 'Content-Type': type });
+    res.end(body);
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    if (url.pathname === '/metrics') {
+      // Scrapes are not application traffic: not counted in http_requests_total.
+      res.writeHead(200, { 'Content-Type': registry.contentType });
+      res.end(await registry.metrics());
+      return;
+    }
+    if (url.pathname === '/healthz') return send(res, 200, '{"ok":true}');
+    logs.inc();
+    if (!opts.flagKey) return send(res, 200, JSON.stringify({ revision: opts.revision }));
+    const { doc, error } = await flags.current();
+    const targetingKey = url.searchParams.get('user') ?? randomUUID();
+    const resolution: Resolution = doc
+      ? resolveFlag(doc, opts.flagKey, { targetingKey })
+      : { reason: 'ERROR', errorCode: 'GENERAL', message: error ?? 'no flag document' };
+    if (resolution.variant !== undefined) evaluations.inc({ key: opts.flagKey, variant: resolution.variant });
+    else evaluationErrors.inc({ key: opts.flagKey, reason: resolution.errorCode ?? resolution.reason });
+    send(res, 200, JSON.stringify({ revision: opts.revision, flag: opts.flagKey, targetingKey, ...resolution }));
+  };
+
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch((err: unknown) => send(res, 500, JSON.stringify({ error: String(err) })));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    port,
+    registry,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
