@@ -1,0 +1,82 @@
+// Runs `clairvoyance run` as a real child process against the test cluster,
+// scoped to the test's namespace so test files never share a controller.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kubeconfigPath, prometheusUrl } from './cluster.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface ControllerProcess {
+  proc: ChildProcess;
+  logs(): string;
+  /** Ports the controller reported once it started. */
+  ready: Promise<{ healthPort: number; metricsPort: number }>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  metrics(): Promise<string>;
+}
+
+export function startController(namespace: string, extraArgs: string[] = []): ControllerProcess {
+  const args = [
+    '--import',
+    'tsx',
+    resolve(root, 'src/cli/main.ts'),
+    'run',
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--namespace',
+    namespace,
+    '--bind-address',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--health-port',
+    '0',
+    '--log-level',
+    'debug',
+    ...(prometheusUrl() ? ['--prometheus-url', prometheusUrl()!] : []),
+    ...extraArgs,
+  ];
+  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let resolvePorts: (p: { healthPort: number; metricsPort: number }) => void;
+  let rejectPorts: (e: Error) => void;
+  const ready = new Promise<{ healthPort: number; metricsPort: number }>((res, rej) => {
+    resolvePorts = res;
+    rejectPorts = rej;
+  });
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    const m = /"healthPort":(\d+),"metricsPort":(\d+)/.exec(output);
+    if (m) resolvePorts({ healthPort: Number(m[1]), metricsPort: Number(m[2]) });
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => {
+    rejectPorts(new Error(`controller exited (${code}) before starting:\n${output.slice(-3000)}`));
+    res(code);
+  }));
+  return {
+    proc,
+    logs: () => output,
+    ready,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+    async metrics() {
+      const { metricsPort } = await ready;
+      return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    },
+  };
+}
+
+/** Sum of a counter's samples matching all given label fragments, from a /metrics text. */
+export function metricSum(text: string, name: string, ...fragments: string[]): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || line.startsWith('#')) continue;
+    if (fragments.every((f) => line.includes(f))) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
