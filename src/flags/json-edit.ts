@@ -178,10 +178,13 @@ export function setMember(text: string, obj: JsonNode, key: string, value: unkno
   }
   // Copy the separators the siblings use: what sits between a comma and a key, and around the colon.
   const prev = obj.members[obj.members.length - 2];
+  const colon = text.slice(last.keySpan.end, last.value.start);
+  // With one member there is no comma to copy: on one line, space like the colon does.
   const lead = prev
     ? text.slice(text.indexOf(',', prev.value.end) + 1, last.keySpan.start)
-    : text.slice(obj.start + 1, last.keySpan.start);
-  const colon = text.slice(last.keySpan.end, last.value.start);
+    : compact
+      ? (/\s*$/.exec(colon)?.[0] ?? '')
+      : text.slice(obj.start + 1, last.keySpan.start);
   const base = lineIndent(text, last.keySpan.start);
   const member = `,${lead}${JSON.stringify(key)}${colon}${format(value, style, base, compact)}`;
   return splice(text, last.value.end, last.value.end, member);
