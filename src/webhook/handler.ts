@@ -1,0 +1,42 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { GATED_NAMESPACE_LABEL } from '../api/index.js';
+import type { PolicySource } from '../gates/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import { isRecord, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
+import type { WebhookMetrics } from './metrics.js';
+
+export interface ReviewDeps {
+  source: PolicySource;
+  logger: Logger;
+  metrics?: WebhookMetrics | undefined;
+  now?: () => Date;
+}
+
+/** Answers one admission request; the app wraps it with parsing, errors and metrics. */
+export type ReviewHandler = (request: AdmissionRequest, deps: ReviewDeps) => AdmissionResponse;
+
+/** The namespace of the request: on CREATE the object itself often carries none. */
+export function requestNamespace(request: AdmissionRequest): string {
+  const meta = isRecord(request.object) && isRecord(request.object.metadata) ? request.object.metadata : {};
+  return request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
+}
+
+/** Only namespaces labelled clairvoyance.dev/gated=true are denied; elsewhere findings warn. */
+export function isGated(source: PolicySource, namespace: string): boolean {
+  return source.namespace(namespace)?.metadata?.labels?.[GATED_NAMESPACE_LABEL] === 'true';
+}
+
+/**
+ * The Deployment as it will be stored, with its namespace filled in. Throws on shapes no
+ * API server would send, which the app turns into a 400 denial rather than a guess.
+ */
+export function deploymentOf(value: unknown, namespace: string): V1Deployment {
+  if (!isRecord(value)) throw new MalformedObjectError('object is not a JSON object');
+  const meta = value.metadata;
+  if (meta !== undefined && !isRecord(meta)) throw new MalformedObjectError('metadata is not an object');
+  return { ...value, metadata: { ...(meta ?? {}), namespace } } as V1Deployment;
+}
+
+export class MalformedObjectError extends Error {
+  override readonly name = 'MalformedObjectError';
+}

@@ -1,0 +1,134 @@
+// The admission webhook: HTTPS server, certificates, self-registration and audit.
+import type { KubeConfig, V1LabelSelectorRequirement } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import type { PolicySource } from '../gates/index.js';
+import { errorMessage } from '../kube/errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createWebhookApp } from './app.js';
+import { PolicyAuditor } from './audit.js';
+import { WebhookCertificates, renewalTime, type ServingCertificate } from './certificates.js';
+import { WebhookMetrics } from './metrics.js';
+import { applyWebhookConfigurations, deleteWebhookConfigurations, DEFAULT_CONFIGURATION_NAME, type RegistrationOptions } from './registration.js';
+import { closeServer, listenHttps } from './server.js';
+
+export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES } from './app.js';
+export { parseAdmissionReview, reviewOf, ADMISSION_API_VERSION } from './admission-review.js';
+export type { AdmissionRequest, AdmissionResponse, AdmissionReviewOut } from './admission-review.js';
+export { WebhookCertificates, needsRenewal, WEBHOOK_TLS_SECRET, type ServingCertificate } from './certificates.js';
+export { webhookConfigurations, applyWebhookConfigurations, deleteWebhookConfigurations, type RegistrationOptions } from './registration.js';
+export { PolicyAuditor, auditPolicies } from './audit.js';
+export { WebhookMetrics } from './metrics.js';
+export { listenHttps } from './server.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export interface StartWebhookOptions {
+  kubeConfig: KubeConfig;
+  /** 0 picks a free port (the registration uses the real one). */
+  port: number;
+  host: string;
+  /** The controller's namespace: holds the TLS Secret, excluded from admission. */
+  namespace: string;
+  source: PolicySource;
+  logger: Logger;
+  /** In cluster: the API server reaches the webhook through this Service (port 443). */
+  inCluster?: { serviceName: string; servicePort?: number };
+  /** Keep the webhook configurations current (default true). */
+  register?: boolean;
+  /** Delete the configurations on close (tests; production keeps them so gated namespaces stay closed). */
+  unregisterOnClose?: boolean;
+  registry?: Registry;
+  /** Name of both webhook configurations (default `clairvoyance`). */
+  configurationName?: string;
+  /** Extra namespaceSelector requirements, e.g. to scope a test run. */
+  namespaceRequirements?: V1LabelSelectorRequirement[];
+  /** Background audit period; 0 disables (run it on the leader only). Default 5 minutes. */
+  auditIntervalMs?: number;
+  maxBodyBytes?: number;
+  certificates?: { secretName?: string; caValidDays?: number; leafValidDays?: number };
+  /** How often to re-check certificates and re-apply the configurations. Default 1 hour. */
+  maintenanceIntervalMs?: number;
+}
+
+export interface RunningWebhook {
+  port: number;
+  caBundle: string;
+  close(): Promise<void>;
+}
+
+export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWebhook> {
+  const { logger } = opts;
+  const metrics = new WebhookMetrics(opts.registry ?? new Registry());
+  const serviceName = opts.inCluster?.serviceName;
+  const certs = new WebhookCertificates({
+    kubeConfig: opts.kubeConfig,
+    namespace: opts.namespace,
+    logger,
+    dnsNames:
+      serviceName === undefined
+        ? ['localhost']
+        : [serviceName, `${serviceName}.${opts.namespace}`, `${serviceName}.${opts.namespace}.svc`, `${serviceName}.${opts.namespace}.svc.cluster.local`],
+    ipAddresses: ['127.0.0.1'],
+    ...opts.certificates,
+  });
+  let current: ServingCertificate = await certs.ensure();
+  const app = createWebhookApp({ source: opts.source, logger, metrics, ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}) });
+  const { server, port } = await listenHttps(app, current, opts.port, opts.host);
+  logger.info({ port, host: opts.host }, 'admission webhook listening');
+
+  const name = opts.configurationName ?? DEFAULT_CONFIGURATION_NAME;
+  const registration = (): RegistrationOptions => ({
+    name,
+    caBundle: current.caBundle,
+    controllerNamespace: opts.namespace,
+    target:
+      serviceName === undefined
+        ? { url: `https://127.0.0.1:${port}` }
+        : { service: { name: serviceName, namespace: opts.namespace, port: opts.inCluster?.servicePort ?? 443 } },
+    ...(opts.namespaceRequirements !== undefined ? { namespaceRequirements: opts.namespaceRequirements } : {}),
+  });
+  const register = opts.register !== false;
+  if (register) await applyWebhookConfigurations(opts.kubeConfig, registration());
+
+  // Maintenance: renew ahead of the 1/3-lifetime mark, hot-swap, re-apply the caBundle.
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    const untilRenewal = renewalTime(current.certPem).getTime() - Date.now();
+    const delay = Math.max(1_000, Math.min(opts.maintenanceIntervalMs ?? HOUR_MS, untilRenewal));
+    timer = setTimeout(() => void maintain(), delay).unref();
+  };
+  const maintain = async (): Promise<void> => {
+    try {
+      const next = await certs.ensure();
+      if (next.certPem !== current.certPem) {
+        server.setSecureContext({ cert: next.certPem, key: next.keyPem });
+        logger.info({ notAfter: next.notAfter.toISOString() }, 'webhook serving certificate rotated');
+      }
+      current = next;
+      if (register) await applyWebhookConfigurations(opts.kubeConfig, registration());
+    } catch (err) {
+      logger.error({ err: errorMessage(err) }, 'webhook maintenance failed; retrying');
+    } finally {
+      if (timer !== undefined) schedule();
+    }
+  };
+  schedule();
+
+  const auditor = new PolicyAuditor({ kubeConfig: opts.kubeConfig, source: opts.source, logger, metrics });
+  const auditEvery = opts.auditIntervalMs ?? 5 * 60 * 1000;
+  if (auditEvery > 0) auditor.start(auditEvery);
+
+  return {
+    port,
+    get caBundle() {
+      return current.caBundle;
+    },
+    async close() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await auditor.stop();
+      if (register && opts.unregisterOnClose === true) await deleteWebhookConfigurations(opts.kubeConfig, name);
+      await closeServer(server);
+    },
+  };
+}

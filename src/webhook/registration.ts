@@ -1,0 +1,147 @@
+// The webhook registers itself: one Validating and one Mutating configuration, kept
+// current by server-side apply (idempotent, and it restores hand edits to our fields).
+import {
+  AdmissionregistrationV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type AdmissionregistrationV1WebhookClientConfig,
+  type KubeConfig,
+  type V1LabelSelectorRequirement,
+  type V1MutatingWebhook,
+  type V1MutatingWebhookConfiguration,
+  type V1RuleWithOperations,
+  type V1ValidatingWebhook,
+  type V1ValidatingWebhookConfiguration,
+} from '@kubernetes/client-node';
+import { API_VERSION, GATED_NAMESPACE_LABEL, GROUP, KINDS } from '../api/index.js';
+import { isNotFound } from '../kube/errors.js';
+import { WEBHOOK_PATHS } from './app.js';
+
+export const DEFAULT_CONFIGURATION_NAME = 'clairvoyance';
+const FIELD_MANAGER = 'clairvoyance-webhook';
+const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+export type WebhookTarget = { url: string } | { service: { name: string; namespace: string; port: number } };
+
+export interface RegistrationOptions {
+  /** Name of both configurations; unique per installation (and per test file). */
+  name?: string;
+  caBundle: string;
+  /** Out of cluster: `https://127.0.0.1:PORT`; in cluster: the webhook Service. */
+  target: WebhookTarget;
+  /** The controller's namespace, never gated (it must be able to repair itself). */
+  controllerNamespace: string;
+  /** Extra namespace requirements, ANDed in (e.g. restrict to test namespaces). */
+  namespaceRequirements?: V1LabelSelectorRequirement[];
+  timeoutSeconds?: number;
+}
+
+function clientConfig(target: WebhookTarget, path: string, caBundle: string): AdmissionregistrationV1WebhookClientConfig {
+  const ca = Buffer.from(caBundle).toString('base64');
+  if ('url' in target) return { url: `${target.url.replace(/\/$/, '')}${path}`, caBundle: ca };
+  return { service: { ...target.service, path }, caBundle: ca };
+}
+
+const deploymentRule: V1RuleWithOperations = {
+  apiGroups: ['apps'],
+  apiVersions: ['v1'],
+  resources: ['deployments'],
+  operations: ['CREATE', 'UPDATE'],
+  scope: 'Namespaced',
+};
+const rolloutRule: V1RuleWithOperations = {
+  apiGroups: [GROUP],
+  apiVersions: [API_VERSION.split('/')[1] ?? 'v1alpha1'],
+  resources: [KINDS.Rollout.plural],
+  operations: ['CREATE', 'UPDATE'],
+  scope: 'Namespaced',
+};
+
+interface Entry {
+  name: string;
+  path: string;
+  rule: V1RuleWithOperations;
+}
+
+/**
+ * Each endpoint appears twice: Fail in gated namespaces (no admission without a verdict),
+ * Ignore elsewhere (an outage of the webhook never blocks ungated teams).
+ */
+function entries<T extends V1ValidatingWebhook | V1MutatingWebhook>(opts: RegistrationOptions, list: Entry[], extra: Partial<T>): T[] {
+  const base: V1LabelSelectorRequirement[] = [
+    { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', opts.controllerNamespace] },
+    ...(opts.namespaceRequirements ?? []),
+  ];
+  const out: T[] = [];
+  for (const e of list) {
+    for (const gated of [true, false]) {
+      const gate: V1LabelSelectorRequirement = gated
+        ? { key: GATED_NAMESPACE_LABEL, operator: 'In', values: ['true'] }
+        : { key: GATED_NAMESPACE_LABEL, operator: 'NotIn', values: ['true'] };
+      out.push({
+        name: `${gated ? 'gated' : 'ungated'}.${e.name}.${GROUP}`,
+        clientConfig: clientConfig(opts.target, e.path, opts.caBundle),
+        rules: [e.rule],
+        namespaceSelector: { matchExpressions: [...base, gate] },
+        failurePolicy: gated ? 'Fail' : 'Ignore',
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        timeoutSeconds: opts.timeoutSeconds ?? 5,
+        matchPolicy: 'Equivalent',
+        ...extra,
+      } as T);
+    }
+  }
+  return out;
+}
+
+export function webhookConfigurations(opts: RegistrationOptions): {
+  validating: V1ValidatingWebhookConfiguration;
+  mutating: V1MutatingWebhookConfiguration;
+} {
+  const name = opts.name ?? DEFAULT_CONFIGURATION_NAME;
+  const metadata = { name, labels: { 'app.kubernetes.io/name': 'clairvoyance', 'app.kubernetes.io/component': 'webhook' } };
+  return {
+    validating: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata,
+      webhooks: entries<V1ValidatingWebhook>(
+        opts,
+        [
+          { name: 'validate-deployments', path: WEBHOOK_PATHS.validateDeployments, rule: deploymentRule },
+          { name: 'validate-rollouts', path: WEBHOOK_PATHS.validateRollouts, rule: rolloutRule },
+        ],
+        {},
+      ),
+    },
+    mutating: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata,
+      webhooks: entries<V1MutatingWebhook>(opts, [{ name: 'mutate-deployments', path: WEBHOOK_PATHS.mutateDeployments, rule: deploymentRule }], {
+        reinvocationPolicy: 'Never',
+      }),
+    },
+  };
+}
+
+/** Server-side applies both configurations (force: these fields are ours alone). */
+export async function applyWebhookConfigurations(kubeConfig: KubeConfig, opts: RegistrationOptions): Promise<void> {
+  const api = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  const { validating, mutating } = webhookConfigurations(opts);
+  const name = validating.metadata?.name ?? DEFAULT_CONFIGURATION_NAME;
+  await api.patchValidatingWebhookConfiguration({ name, body: validating, fieldManager: FIELD_MANAGER, force: true }, APPLY);
+  await api.patchMutatingWebhookConfiguration({ name, body: mutating, fieldManager: FIELD_MANAGER, force: true }, APPLY);
+}
+
+/** Removes both configurations; absent ones are fine. */
+export async function deleteWebhookConfigurations(kubeConfig: KubeConfig, name = DEFAULT_CONFIGURATION_NAME): Promise<void> {
+  const api = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  await api.deleteValidatingWebhookConfiguration({ name }).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
+  await api.deleteMutatingWebhookConfiguration({ name }).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
+}

@@ -1,0 +1,39 @@
+import type { Finding } from '../api/index.js';
+import { evaluatePolicies, governingRollouts, changeOrigin } from '../gates/index.js';
+import { allow, deny } from './admission-review.js';
+import { auditSummary, denialMessage, warningOf } from './denial.js';
+import { deploymentOf, isGated, requestNamespace, type ReviewHandler } from './handler.js';
+
+/** Policies and contracts for a Deployment change: deny Enforce findings in gated namespaces. */
+export const validateDeployment: ReviewHandler = (request, { source, metrics }) => {
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow(request.uid);
+  const namespace = requestNamespace(request);
+  const object = deploymentOf(request.object, namespace);
+  const oldObject = request.operation === 'UPDATE' && request.oldObject != null ? deploymentOf(request.oldObject, namespace) : undefined;
+  const findings = evaluatePolicies({
+    object,
+    oldObject,
+    namespace: source.namespace(namespace),
+    rollouts: governingRollouts(object, source.rollouts(namespace)),
+    workloads: source.workloads(),
+    contextPolicies: source.contextPolicies(namespace),
+    clusterContextPolicies: source.clusterContextPolicies(),
+  });
+  const by = (e: Finding['enforcement']): Finding[] => findings.filter((f) => f.enforcement === e);
+  const enforce = by('Enforce');
+  const gated = isGated(source, namespace);
+  const warnings = [
+    ...(gated ? [] : enforce.map((f) => warningOf(f, 'would be denied in a gated namespace: '))),
+    ...by('Warn').map((f) => warningOf(f)),
+  ];
+  const auditAnnotations: Record<string, string> = {};
+  if (findings.length > 0) auditAnnotations.findings = auditSummary(findings);
+  auditAnnotations.origin = changeOrigin(object, 'human');
+  const extra = { ...(warnings.length > 0 ? { warnings } : {}), auditAnnotations };
+  if (gated && enforce.length > 0) {
+    if (request.dryRun !== true) for (const f of enforce) metrics?.denials.inc({ rule: f.ruleId });
+    const subject = `Deployment ${namespace}/${object.metadata?.name ?? request.name ?? ''} (origin ${changeOrigin(object, 'human')})`;
+    return deny(request.uid, 403, denialMessage(subject, enforce), extra);
+  }
+  return allow(request.uid, extra);
+};
