@@ -32,7 +32,7 @@ export interface StandInApp {
   close(): Promise<void>;
 }
 
-/** Caches the parsed document, keyed by the file's mtime and size. */
+/** Caches the parsed document, keyed by the file's inode, mtime and size (atomic renames change the inode). */
 class FlagFile {
   private stamp = '';
   private doc: FlagdDocument | undefined;
@@ -47,7 +47,7 @@ class FlagFile {
     } catch (err) {
       return { error: `cannot read ${this.path}: ${err instanceof Error ? err.message : String(err)}` };
     }
-    const stamp = `${s.mtimeMs}:${s.size}`;
+    const stamp = `${s.ino}:${s.mtimeMs}:${s.size}`;
     if (stamp !== this.stamp) {
       const parsed = parseFlagdDocument(await readFile(this.path, 'utf8'));
       // Like flagd, keep serving the last good document when a new one is invalid.
