@@ -26,6 +26,8 @@ export interface RunOptions {
   leaderElectionNamespace?: string;
   leaseName: string;
   prometheusUrl?: string;
+  /** How long absent observability signals are provisional after an analysis starts (default 2m). */
+  signalDiscoveryGraceMs?: number;
   logLevel: LevelWithSilent;
   /** Gate evaluators and flag driver; defaults cover a cluster without policies or flags. */
   gates?: GateEvaluator[];
@@ -92,7 +94,12 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     events: new KubeEventRecorder(kc, { logger: kubeLog }),
     executor,
     gates: new GateChain(opts.gates ?? []),
-    analysis: new EngineAnalysisRunner(templates, providers, metrics),
+    analysis: new EngineAnalysisRunner(
+      templates,
+      providers,
+      metrics,
+      opts.signalDiscoveryGraceMs !== undefined ? { discoveryGraceMs: opts.signalDiscoveryGraceMs } : {},
+    ),
     metrics,
     logger,
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_DISCOVERY_GRACE_MS, formatDuration, parseDuration } from '../../analysis/index.js';
 import { startClairvoyance } from '../../main.js';
 import { createLogger } from '../../telemetry/logger.js';
 
@@ -14,6 +15,7 @@ interface RunFlags {
   leaderElectionNamespace?: string;
   leaseName: string;
   prometheusUrl?: string;
+  signalDiscoveryGrace?: string;
   logLevel: string;
 }
 
@@ -23,6 +25,14 @@ function port(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number (0-65535, 0 picks a free one), got "${value}"`);
   return n;
+}
+
+function graceMs(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new Error(`--signal-discovery-grace must be a duration such as 30s or 2m: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export function registerRun(program: Command): void {
@@ -39,11 +49,17 @@ export function registerRun(program: Command): void {
     .option('--leader-election-namespace <ns>', 'namespace of the leader-election Lease (default: own namespace)')
     .option('--lease-name <name>', 'name of the leader-election Lease', 'clairvoyance-controller')
     .option('--prometheus-url <url>', 'default Prometheus for analysis templates without an address')
+    .option(
+      '--signal-discovery-grace <duration>',
+      `how long a missing observability signal is provisional after an analysis starts (default ${formatDuration(DEFAULT_DISCOVERY_GRACE_MS)})`,
+    )
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
       if (!LEVELS.includes(flags.logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}, got "${flags.logLevel}"`);
+      // Parsed before anything starts, so a bad value fails fast with the flag's name.
+      const signalDiscoveryGraceMs = flags.signalDiscoveryGrace === undefined ? undefined : graceMs(flags.signalDiscoveryGrace);
       const logger = createLogger(flags.logLevel as LevelWithSilent);
       const running = await startClairvoyance(
         {
@@ -57,6 +73,7 @@ export function registerRun(program: Command): void {
           ...(flags.leaderElectionNamespace ? { leaderElectionNamespace: flags.leaderElectionNamespace } : {}),
           leaseName: flags.leaseName,
           ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
+          ...(signalDiscoveryGraceMs !== undefined ? { signalDiscoveryGraceMs } : {}),
           logLevel: flags.logLevel as LevelWithSilent,
         },
         logger,
