@@ -224,7 +224,8 @@ export function replaceObjectAt(text: string, path: readonly string[], next: Rec
     return node;
   };
   let out = text;
-  const before = JSON.parse(text.slice(target(text).start, target(text).end)) as Record<string, unknown>;
+  const initial = target(text);
+  const before = JSON.parse(text.slice(initial.start, initial.end)) as Record<string, unknown>;
   // Re-parse after every edit: documents are small and offsets then never go stale.
   for (const key of Object.keys(before)) {
     if (!(key in next) || next[key] === undefined) out = removeMember(out, target(out), key);
