@@ -41,6 +41,18 @@ function toCel(value: unknown): unknown {
   return value;
 }
 
+// Converted once per object, not once per rule: informer caches and one admission
+// request hand the same object to every rule.
+const converted = new WeakMap<object, unknown>();
+function celValue(value: object): unknown {
+  let out = converted.get(value);
+  if (out === undefined) {
+    out = toCel(value);
+    converted.set(value, out);
+  }
+  return out;
+}
+
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 
 /** The escape hatch: a CEL expression that must be true. Errors fail closed. */
@@ -51,9 +63,9 @@ export function checkCel(rule: CelRule, ctx: RuleContext): Violation[] {
   let value: unknown;
   try {
     value = program({
-      object: toCel(ctx.object),
-      oldObject: ctx.oldObject === undefined ? null : toCel(ctx.oldObject),
-      namespaceObject: toCel(ctx.namespace ?? {}),
+      object: celValue(ctx.object),
+      oldObject: ctx.oldObject === undefined ? null : celValue(ctx.oldObject),
+      namespaceObject: ctx.namespace === undefined ? {} : celValue(ctx.namespace),
       origin: ctx.origin,
     });
   } catch (e) {

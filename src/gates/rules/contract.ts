@@ -5,8 +5,18 @@ import { templateAnnotations, workloadKey } from '../workload.js';
 
 const key = (r: ContractRef): string => formatContract(r);
 
+// Parsed once per object: the audit and every admission scan the same cached workloads.
+const parsed = new WeakMap<V1Deployment, { provides: ContractRef[]; consumes: ContractRef[] }>();
+
 function refs(d: V1Deployment | undefined, which: 'provides' | 'consumes'): ContractRef[] {
-  return parseContracts(templateAnnotations(d)[ContractAnnotations[which]]).refs;
+  if (d === undefined) return [];
+  let entry = parsed.get(d);
+  if (entry === undefined) {
+    const a = templateAnnotations(d);
+    entry = { provides: parseContracts(a[ContractAnnotations.provides]).refs, consumes: parseContracts(a[ContractAnnotations.consumes]).refs };
+    parsed.set(d, entry);
+  }
+  return entry[which];
 }
 
 /**
@@ -27,6 +37,35 @@ function dropped(ctx: RuleContext, consumed: ReadonlyMap<string, string[]>): Con
   return [...out.values()];
 }
 
+interface ContractIndex {
+  /** contract -> workloads consuming it. */
+  consumers: Map<string, string[]>;
+  /** contract -> workloads providing it. */
+  providers: Map<string, string[]>;
+}
+
+// One index per workload list: a source that hands out the same array (a cache snapshot)
+// pays for it once, not once per admission review.
+const indexes = new WeakMap<readonly V1Deployment[], ContractIndex>();
+
+function indexOf(workloads: readonly V1Deployment[]): ContractIndex {
+  let index = indexes.get(workloads);
+  if (index !== undefined) return index;
+  index = { consumers: new Map(), providers: new Map() };
+  const add = (m: Map<string, string[]>, k: string, w: string): void => {
+    const list = m.get(k);
+    if (list === undefined) m.set(k, [w]);
+    else list.push(w);
+  };
+  for (const w of workloads) {
+    const who = workloadKey(w);
+    for (const r of refs(w, 'consumes')) add(index.consumers, key(r), who);
+    for (const r of refs(w, 'provides')) add(index.providers, key(r), who);
+  }
+  indexes.set(workloads, index);
+  return index;
+}
+
 /** A change may not drop a major version another workload in the cluster still consumes. */
 export function checkContract(rule: ContractRule, ctx: RuleContext): Violation[] {
   const out: Violation[] = [];
@@ -38,20 +77,20 @@ export function checkContract(rule: ContractRule, ctx: RuleContext): Violation[]
     });
   }
   if (rule.protectConsumers === false) return out;
+  // The change's own stored revision is in the list too; it neither consumes from nor covers for itself.
   const self = workloadKey(ctx.object);
-  const others = ctx.workloads.filter((w) => workloadKey(w) !== self);
-  // Who consumes each contract, and which contracts someone else still provides.
-  const consumers = new Map<string, string[]>();
-  const providedElsewhere = new Set<string>();
-  for (const w of others) {
-    for (const r of refs(w, 'consumes')) consumers.set(key(r), [...(consumers.get(key(r)) ?? []), workloadKey(w)]);
-    for (const r of refs(w, 'provides')) providedElsewhere.add(key(r));
+  const index = indexOf(ctx.workloads);
+  const others = (m: Map<string, string[]>, k: string): string[] => (m.get(k) ?? []).filter((w) => w !== self);
+  const consumed = new Map<string, string[]>();
+  for (const [k, who] of index.consumers) {
+    const rest = who.filter((w) => w !== self);
+    if (rest.length > 0) consumed.set(k, rest);
   }
-  for (const ref of dropped(ctx, consumers)) {
-    const who = consumers.get(key(ref));
-    if (who === undefined || providedElsewhere.has(key(ref))) continue;
+  for (const ref of dropped(ctx, consumed)) {
+    const who = consumed.get(key(ref));
+    if (who === undefined || others(index.providers, key(ref)).length > 0) continue;
     out.push({
-      message: `drops ${key(ref)}, still consumed by ${who.sort().join(', ')}`,
+      message: `drops ${key(ref)}, still consumed by ${[...who].sort().join(', ')}`,
       fix: `keep ${key(ref)} in ${ContractAnnotations.provides} until ${who.length === 1 ? 'that consumer moves' : 'those consumers move'} to a newer major`,
     });
   }
