@@ -46,8 +46,9 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
     rejectPorts = rej;
   });
   const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-    const m = /"healthPort":(\d+),"metricsPort":(\d+)/.exec(output);
+    // Bounded: a long benchmark run must not grow the test process without limit.
+    output = (output + chunk.toString()).slice(-256 * 1024);
+    const m = /healthz on port (\d+), metrics on port (\d+)/.exec(output);
     if (m) resolvePorts({ healthPort: Number(m[1]), metricsPort: Number(m[2]) });
   };
   proc.stdout!.on('data', onData);

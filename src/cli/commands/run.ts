@@ -79,6 +79,8 @@ export function registerRun(program: Command): void {
         logger,
       );
       logger.info({ healthPort: running.healthPort, metricsPort: running.metricsPort }, 'serving health and metrics');
+      // One plain line whatever the log level, so scripts and supervisors can find the ports.
+      process.stderr.write(`clairvoyance: healthz on port ${running.healthPort}, metrics on port ${running.metricsPort}\n`);
       let stopping = false;
       const shutdown = (signal: string): void => {
         if (stopping) return;
