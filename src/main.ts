@@ -7,7 +7,11 @@ import { EngineAnalysisRunner } from './controller/analysis-runner.js';
 import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
-import { GateChain, type FlagDriver, type GateEvaluator } from './controller/seams.js';
+import { CachedPolicySource } from './controller/cached-policy-source.js';
+import { GateChain } from './controller/seams.js';
+import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
+import { PolicyGateEvaluator } from './gates/index.js';
+import { startWebhook, type RunningWebhook } from './webhook/index.js';
 import { KubeEventRecorder, LeaderElector, StaleGuard, StatusWriter, WorkQueue, runController, type SharedInformer } from './kube/index.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -29,14 +33,24 @@ export interface RunOptions {
   /** How long absent observability signals are provisional after an analysis starts (default 2m). */
   signalDiscoveryGraceMs?: number;
   logLevel: LevelWithSilent;
-  /** Gate evaluators and flag driver; defaults cover a cluster without policies or flags. */
-  gates?: GateEvaluator[];
-  flags?: FlagDriver;
+  /** The admission webhook; absent: not served. */
+  webhook?: WebhookRunOptions;
+}
+
+export interface WebhookRunOptions {
+  port: number;
+  host: string;
+  /** The controller's namespace: holds the TLS Secret and is never gated. Default: own namespace. */
+  namespace?: string;
+  /** In cluster: the Service in front of the webhook; out of cluster the loopback URL is registered. */
+  serviceName?: string;
+  configurationName?: string;
 }
 
 export interface RunningClairvoyance {
   healthPort: number;
   metricsPort: number;
+  webhookPort?: number;
   metrics: ControllerMetrics;
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -56,19 +70,6 @@ function ownNamespace(): string {
   return existsSync(SA_NAMESPACE_FILE) ? readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() : 'default';
 }
 
-/** A flag driver for clusters where no flag store is wired: a flag-driven step fails loudly. */
-const noFlagStore: FlagDriver = {
-  async setPercent() {
-    throw new Error('spec.flag is set but no flag store is configured in this controller');
-  },
-  async kill() {
-    throw new Error('spec.flag is set but no flag store is configured in this controller');
-  },
-  async promote() {
-    throw new Error('spec.flag is set but no flag store is configured in this controller');
-  },
-};
-
 export async function startClairvoyance(opts: RunOptions, logger: Logger = createLogger(opts.logLevel)): Promise<RunningClairvoyance> {
   const tracing = startTracingFromEnv();
   const kc = loadKubeConfig(opts.kubeconfig);
@@ -81,7 +82,9 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   });
   const guard = new StaleGuard({ logger: kubeLog });
   guard.attach(informers.rollouts);
-  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), opts.flags ?? noFlagStore, metrics);
+  const flagStores = new KubeFlagStores(kc);
+  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), new StoreFlagDriver(flagStores), metrics);
+  const policySource = new CachedPolicySource(informers, logger.child({ subsystem: 'gates' }));
   const templates = {
     analysisTemplate: (ns: string, name: string) => informers.analysisTemplates.get(ns, name)?.spec,
     clusterAnalysisTemplate: (name: string) => informers.clusterAnalysisTemplates.get(undefined, name)?.spec,
@@ -93,7 +96,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     guard,
     events: new KubeEventRecorder(kc, { logger: kubeLog }),
     executor,
-    gates: new GateChain(opts.gates ?? []),
+    gates: new GateChain([new PolicyGateEvaluator(policySource), new FlagGateEvaluator(flagStores)]),
     analysis: new EngineAnalysisRunner(
       templates,
       providers,
@@ -146,6 +149,22 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     }),
   );
   servers.push(await startMetricsServer(opts.bindAddress, opts.metricsPort, metrics.registry));
+  let webhook: RunningWebhook | undefined;
+  if (opts.webhook) {
+    // The webhook answers from the same caches, so it waits for them once.
+    await Promise.all(allInformers(informers).map((i) => waitForSync(i)));
+    webhook = await startWebhook({
+      kubeConfig: kc,
+      port: opts.webhook.port,
+      host: opts.webhook.host,
+      namespace: opts.webhook.namespace ?? ownNamespace(),
+      source: policySource,
+      logger: logger.child({ subsystem: 'webhook' }),
+      registry: metrics.registry,
+      ...(opts.webhook.serviceName ? { inCluster: { serviceName: opts.webhook.serviceName } } : {}),
+      ...(opts.webhook.configurationName ? { configurationName: opts.webhook.configurationName } : {}),
+    });
+  }
 
   let elector: LeaderElector | undefined;
   let shuttingDown = false;
@@ -176,6 +195,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
 
   return {
     healthPort: servers[0]!.port,
+    ...(webhook ? { webhookPort: webhook.port } : {}),
     metricsPort: servers[1]!.port,
     metrics,
     isLeader: () => (elector ? elector.isLeader() : true) && synced,
@@ -184,6 +204,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       // Finish in-flight reconciles, then hand the lease over at once.
       await stopReconciling(true);
       await elector?.release();
+      await webhook?.close();
       await Promise.all(allInformers(informers).map((i) => i.stop()));
       await Promise.all(servers.map((s) => s.close()));
       providers.close();
@@ -194,5 +215,9 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
 }
 
 function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {
-  return [i.rollouts, i.deployments, i.replicaSets, i.analysisTemplates, i.clusterAnalysisTemplates, i.namespaces] as SharedInformer<KubernetesObject>[];
+  return Object.values(i) as SharedInformer<KubernetesObject>[];
+}
+
+async function waitForSync(informer: SharedInformer<KubernetesObject>): Promise<void> {
+  while (!informer.hasSynced()) await new Promise((r) => setTimeout(r, 50));
 }

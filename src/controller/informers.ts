@@ -6,6 +6,8 @@ import { CompositeInformer } from './composite-informer.js';
 import {
   ANALYSIS_TEMPLATES,
   CLUSTER_ANALYSIS_TEMPLATES,
+  CLUSTER_CONTEXT_POLICIES,
+  CONTEXT_POLICIES,
   NAMESPACES,
   ROLLOUTS,
   type AnalysisTemplateObject,
@@ -19,6 +21,8 @@ export interface ControllerInformers {
   analysisTemplates: SharedInformer<AnalysisTemplateObject>;
   clusterAnalysisTemplates: SharedInformer<AnalysisTemplateObject>;
   namespaces: SharedInformer<V1Namespace>;
+  contextPolicies: SharedInformer<KubernetesObject>;
+  clusterContextPolicies: SharedInformer<KubernetesObject>;
 }
 
 export interface InformerFactoryOptions {
@@ -42,6 +46,8 @@ export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): C
     analysisTemplates: make<AnalysisTemplateObject>(ANALYSIS_TEMPLATES),
     clusterAnalysisTemplates: make<AnalysisTemplateObject>(CLUSTER_ANALYSIS_TEMPLATES, false),
     namespaces: make<V1Namespace>(NAMESPACES, false),
+    contextPolicies: make<KubernetesObject>(CONTEXT_POLICIES),
+    clusterContextPolicies: make<KubernetesObject>(CLUSTER_CONTEXT_POLICIES, false),
   };
 }
 

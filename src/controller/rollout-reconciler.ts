@@ -90,7 +90,8 @@ export class RolloutReconciler implements Reconciler {
       recordTransition(this.deps.metrics, namespace, name, status, plan.status);
       for (const e of plan.events) {
         log.info({ revision: plan.status.canaryRevision, reason: e.reason, phase: plan.status.phase }, e.message);
-        await this.deps.events.event(obj, e.type, e.reason, e.message);
+        // Events are best-effort and never throw: recording them must not hold a worker.
+        void this.deps.events.event(obj, e.type, e.reason, e.message);
       }
       const requeue = [plan.requeueAfterMs, observed.analysisRequeueMs].filter((v): v is number => v !== undefined);
       return requeue.length ? { requeueAfter: Math.max(Math.min(...requeue), 100) } : {};

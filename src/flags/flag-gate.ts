@@ -151,19 +151,9 @@ export class FlagGateEvaluator implements GateEvaluator {
   async evaluate(input: GateInput): Promise<GateVerdict> {
     const policy = `rollout/${input.rollout.name}`;
     const flag = input.spec.flag;
-    const origin = originOf(input.deployment);
-    if (!flag) {
-      if (!input.spec.gates?.requireFlagFor?.includes(origin)) return { passed: true, findings: [] };
-      return verdict([
-        enforce(
-          { policy },
-          FLAG_RULES.required,
-          `changes with origin ${origin} must sit behind a feature flag, but the Rollout has no spec.flag`,
-          'add spec.flag (key, source, offVariant, onVariant) for the flag that guards this change, and annotate the pod template with clairvoyance.dev/flag',
-          `spec.gates.requireFlagFor lists ${origin}: such changes ship dark and are turned on gradually, so a failure is one flag flip away from over.`,
-        ),
-      ]);
-    }
+    // Whether a change must sit behind a flag (spec.gates.requireFlagFor) is decided once,
+    // by the policy gate, which the webhook shares; this gate checks the flag itself.
+    if (!flag) return { passed: true, findings: [] };
 
     const store = this.stores.storeFor(input.rollout.namespace, flag.source);
     const ctx: Ctx = { policy, spec: flag, source: store.description };

@@ -1,5 +1,6 @@
 // The rollout core: observed state in, plan out. No I/O. Each phase is a small
 // function over a draft; `planRollout` picks which ones run.
+import { parseDuration } from '../analysis/durations.js';
 import type { AnalysisPhase, AnalysisRunStatus, RolloutPhase, RolloutStatus } from '../api/index.js';
 import { splitReplicas } from '../traffic/replicas.js';
 import { setCondition } from './conditions.js';
@@ -288,7 +289,7 @@ function progress(d: Draft): void {
         d.setPhase('Paused', 'PausedForPromotion', `paused at step ${index}: waiting for clairvoyance promote`);
         return;
       }
-      const remaining = Date.parse(d.status.pauseStartedAt) + durationMs(duration) - d.o.now.getTime();
+      const remaining = Date.parse(d.status.pauseStartedAt) + parseDuration(duration) - d.o.now.getTime();
       if (remaining > 0) {
         d.setPhase('Paused', 'TimedPause', `paused at step ${index} for ${duration}`);
         d.requeue(remaining);
@@ -394,13 +395,6 @@ function counts(rs: ReplicaSetView | undefined): { replicas: number; ready: numb
   return { replicas: rs?.replicas ?? 0, ready: rs?.readyReplicas ?? 0 };
 }
 
-function durationMs(duration: string): number {
-  let total = 0;
-  for (const [, n, unit] of duration.matchAll(/(\d+)(ms|s|m|h)/g)) {
-    total += Number(n) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-  }
-  return total;
-}
 
 function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan {
   const s = d.status;

@@ -17,10 +17,10 @@ export interface ControllerProcess {
 }
 
 export function startController(namespace: string, extraArgs: string[] = []): ControllerProcess {
+  // CONTROLLER_FROM_DIST=1 runs the compiled build (as installed), e.g. for memory figures.
+  const fromDist = process.env.CONTROLLER_FROM_DIST === '1';
   const args = [
-    '--import',
-    'tsx',
-    resolve(root, 'src/cli/main.ts'),
+    ...(fromDist ? [resolve(root, 'dist/cli/main.js')] : ['--import', 'tsx', resolve(root, 'src/cli/main.ts')]),
     'run',
     '--kubeconfig',
     kubeconfigPath(),
@@ -34,6 +34,8 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
     '0',
     '--log-level',
     'debug',
+    // Webhook configurations are cluster-wide: tests that want one start it themselves.
+    ...(extraArgs.includes('--webhook-port') ? [] : ['--no-webhook']),
     ...(prometheusUrl() ? ['--prometheus-url', prometheusUrl()!] : []),
     ...extraArgs,
   ];

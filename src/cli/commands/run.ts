@@ -17,6 +17,12 @@ interface RunFlags {
   prometheusUrl?: string;
   signalDiscoveryGrace?: string;
   logLevel: string;
+  webhook: boolean;
+  webhookPort: string;
+  webhookHost: string;
+  webhookService?: string;
+  webhookConfigurationName?: string;
+  controllerNamespace?: string;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -54,6 +60,12 @@ export function registerRun(program: Command): void {
       `how long a missing observability signal is provisional after an analysis starts (default ${formatDuration(DEFAULT_DISCOVERY_GRACE_MS)})`,
     )
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
+    .option('--no-webhook', 'do not serve the admission webhook')
+    .option('--webhook-port <port>', 'HTTPS port of the admission webhook', '9443')
+    .option('--webhook-host <ip>', 'address the webhook binds (out of cluster the API server calls 127.0.0.1)', '0.0.0.0')
+    .option('--webhook-service <name>', 'in cluster: the Service the API server calls the webhook through')
+    .option('--webhook-configuration-name <name>', 'name of the webhook configurations kept current', 'clairvoyance')
+    .option('--controller-namespace <ns>', 'namespace holding the webhook TLS Secret, never gated (default: own namespace)')
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
@@ -75,12 +87,26 @@ export function registerRun(program: Command): void {
           ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
           ...(signalDiscoveryGraceMs !== undefined ? { signalDiscoveryGraceMs } : {}),
           logLevel: flags.logLevel as LevelWithSilent,
+          ...(flags.webhook
+            ? {
+                webhook: {
+                  port: port(flags.webhookPort, '--webhook-port'),
+                  host: flags.webhookHost,
+                  ...(flags.controllerNamespace ? { namespace: flags.controllerNamespace } : {}),
+                  ...(flags.webhookService ? { serviceName: flags.webhookService } : {}),
+                  ...(flags.webhookConfigurationName ? { configurationName: flags.webhookConfigurationName } : {}),
+                },
+              }
+            : {}),
         },
         logger,
       );
       logger.info({ healthPort: running.healthPort, metricsPort: running.metricsPort }, 'serving health and metrics');
       // One plain line whatever the log level, so scripts and supervisors can find the ports.
-      process.stderr.write(`clairvoyance: healthz on port ${running.healthPort}, metrics on port ${running.metricsPort}\n`);
+      process.stderr.write(
+        `clairvoyance: healthz on port ${running.healthPort}, metrics on port ${running.metricsPort}` +
+          `${running.webhookPort !== undefined ? `, webhook on port ${running.webhookPort}` : ''}\n`,
+      );
       let stopping = false;
       const shutdown = (signal: string): void => {
         if (stopping) return;

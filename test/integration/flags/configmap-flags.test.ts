@@ -287,12 +287,4 @@ describe('flag gate against a ConfigMap', () => {
     await new ConfigMapFlagStore(core, { namespace: ns.name, name: 'gate', key: KEY }).update(FLAG, (f) => ({ ...f, defaultVariant: 'off' }));
     expect(await gate.evaluate(input(spec(flagSpec('gate'))))).toEqual({ passed: true, findings: [] });
   });
-
-  it('blocks an ai-generated change without a flag when the Rollout requires one', async () => {
-    const gate = new FlagGateEvaluator(new KubeFlagStores(kubeConfig()));
-    const s = spec(undefined, { strategy: { canary: { steps: [] } }, gates: { requireFlagFor: ['ai-generated'] } });
-    const v = await gate.evaluate(input(s, { 'clairvoyance.dev/origin': 'ai-generated' }));
-    expect(v).toMatchObject({ passed: false, findings: [{ ruleId: 'flag-required' }] });
-    expect(await gate.evaluate(input(s, { 'clairvoyance.dev/origin': 'human' }))).toEqual({ passed: true, findings: [] });
-  });
 });
