@@ -271,7 +271,7 @@ function progress(d: Draft): void {
         rollback(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
         return;
       }
-      d.status.phase = 'Progressing';
+      d.setPhase('Progressing', 'WaitingForReplicas', `step ${index}: scaling to ${split.targetCanary} canary and ${split.targetStable} stable pod(s) for weight ${weight}%`);
       d.requeue(WAIT_RECHECK_MS);
       return;
     }
