@@ -9,7 +9,8 @@ function core(kubeconfig: string): CoreV1Api {
 }
 
 function fakeNode(name: string): V1Node {
-  const capacity = { cpu: '32', memory: '256Gi', pods: '250' };
+  // Fake nodes run no containers, so capacity only bounds scheduling: room for benchmarks.
+  const capacity = { cpu: '1000', memory: '4Ti', pods: '5000' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
