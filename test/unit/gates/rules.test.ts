@@ -46,11 +46,12 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
   { name: 'flag missing', rule: { rolloutConvention: { requireFlag: true } }, d: ok, expect: /not behind a feature flag/ },
   { name: 'flag annotation', rule: { rolloutConvention: { requireFlag: true } }, d: deployment({ templateAnnotations: { 'clairvoyance.dev/flag': 'new-checkout' } }), expect: null },
   {
-    name: 'flag on rollout',
+    // The Rollout's flag is the lever; the change itself must say its code sits behind it.
+    name: 'flag on rollout only',
     rule: { rolloutConvention: { requireFlag: true } },
     d: ok,
     extra: { rollouts: [{ name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' }, flag: { key: 'k', source: { configMap: { name: 'flags', key: 'f' } }, offVariant: 'off', onVariant: 'on', onPromotion: 'On' } } }] },
-    expect: null,
+    expect: /not behind a feature flag/,
   },
   { name: 'rollout missing', rule: { rolloutConvention: { requireRollout: true } }, d: ok, expect: /no Rollout governs Deployment checkout/ },
   {

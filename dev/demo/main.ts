@@ -1,0 +1,279 @@
+// `npm run demo`: the local stack, `clairvoyance run` against it, and five changes
+// to a shop's checkout service, each with the outcome production context demands.
+// Pods under kwok are not processes, so small real stand-in processes play each
+// revision's pods for Prometheus; the demo says so where it matters.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { paths } from '../stack/paths.js';
+import { up } from '../stack/stack.js';
+import { startStandIn, type StandInProcess, type StandInSpec } from '../stand-in/launcher.js';
+import { checkoutDeployment, type CheckoutChange } from './checkout.js';
+import { Cluster } from './cluster.js';
+import { printCycleSummary } from './cycle-summary.js';
+import { c, say, section } from './output.js';
+import { Timeline } from './timeline.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const NS = 'demo-shop';
+const CONTROLLER_NS = 'clairvoyance-system';
+const WEBHOOK_CONFIG = 'clairvoyance-demo';
+
+interface Outcome {
+  scenario: string;
+  expected: string;
+  passed: boolean;
+  detail: string;
+}
+
+const outcomes: Outcome[] = [];
+const standIns = new Map<string, StandInProcess>();
+let controller: ChildProcess | undefined;
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  section('Clairvoyance demo');
+  say('Starting (or reusing) the local stack: etcd, kube-apiserver, controller-manager, scheduler, kwok, Prometheus.');
+  const { state } = await up();
+  const cluster = new Cluster(state.kubeconfig, state.binaries.kubectl);
+
+  section('Setup');
+  await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(root, 'manifests/crds/')]);
+  await cluster.recreateNamespace(NS, { 'clairvoyance.dev/gated': 'true', 'clairvoyance.dev/demo': 'true' });
+  await cluster.ensureNamespace(CONTROLLER_NS);
+  say(`Namespace ${NS} is gated (clairvoyance.dev/gated=true): the webhook denies there.`);
+
+  const metricsPort = await startController(state.kubeconfig, state.prometheusUrl);
+  await cluster.kubectl(['apply', '-f', join(root, 'dev/demo/manifests/')]);
+  say('Applied: a ClusterContextPolicy for AI-generated changes, analysis templates, the checkout flag, the Rollout, and billing (consumes orders-api@v1).');
+  await cluster.waitForWebhook(checkoutDeployment({ version: 'probe', origin: 'ai-generated', compliant: false }));
+  say('clairvoyance run is up: controller + admission webhook (registered with the API server, called over TLS).');
+
+  // The service as it runs in production today: hand-written, compliant.
+  const v1 = checkoutDeployment({ version: '1.0.0', origin: 'human', compliant: true });
+  await cluster.applyDeployment(v1);
+  const adopted = await cluster.waitForRollout('checkout', (s) => s.phase === 'Healthy' && !!s.stableRevision, 60_000);
+  await ensureStandIn({ revision: adopted.stableRevision!, namespace: NS });
+  say(`checkout v1.0.0 adopted: revision ${adopted.stableRevision} is stable. A stand-in process plays its pods for Prometheus.`);
+
+  await scenario1(cluster);
+  await scenario2(cluster);
+  await scenario3(cluster);
+  await scenario4(cluster);
+  await scenario5(cluster);
+  await handWritten(cluster);
+
+  section('Cycle time by origin (authored -> stable or rolled back)');
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  printCycleSummary(metrics);
+
+  section('Results');
+  for (const o of outcomes) say(`${o.passed ? c.green('PASS') : c.red('FAIL')}  ${o.scenario}: expected ${o.expected}${o.passed ? '' : ` — ${o.detail}`}`);
+  say(`Finished in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  await cleanup(cluster);
+  return outcomes.every((o) => o.passed) ? 0 : 1;
+}
+
+function record(scenario: string, expected: string, passed: boolean, detail: string): void {
+  outcomes.push({ scenario, expected, passed, detail });
+  say(passed ? c.green(`✓ ${expected}`) : c.red(`✗ expected ${expected}: ${detail}`));
+}
+
+/** (1) An AI-generated change without owner, flag or metrics is denied at apply time. */
+async function scenario1(cluster: Cluster): Promise<void> {
+  section('1. An AI-generated change without owner, flag or metrics wiring');
+  const change = checkoutDeployment({ version: '2.0.0', origin: 'ai-generated', compliant: false });
+  const res = await cluster.applyDeployment(change, { expectFailure: true });
+  say('kubectl apply answered:');
+  say(denial(res.stderr));
+  const ids = ['owner-labels', 'metrics-wired', 'behind-a-flag'];
+  const missing = ids.filter((id) => !res.stderr.includes(id));
+  record('1 denied at apply', 'a denial naming owner-labels, metrics-wired and behind-a-flag with rationale and fix', res.code !== 0 && missing.length === 0, res.code === 0 ? 'the change was admitted' : `missing rule ids: ${missing.join(', ')}`);
+}
+
+/** (2) Its corrected version goes through the canary and is promoted. */
+async function scenario2(cluster: Cluster): Promise<void> {
+  section('2. The corrected change: canary, flag, analysis, promotion');
+  const before = await cluster.rolloutStatus('checkout');
+  const change = checkoutDeployment({ version: '2.0.1', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 95 });
+  await runCanary(cluster, change, { errorRate: 0.0 });
+  const done = await cluster.waitForRollout('checkout', (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded', 180_000);
+  const flag = await cluster.flagDefault('checkout-flags', 'new-checkout');
+  record('2 promoted', 'Healthy on the new revision with the flag on', done.phase === 'Healthy' && flag === 'on', `phase ${done.phase} (${done.message ?? ''}), flag ${flag}`);
+  await retireOldStandIns(done.stableRevision!);
+}
+
+/** (3) A canary that throws errors is rolled back by analysis, flag first. */
+async function scenario3(cluster: Cluster): Promise<void> {
+  section('3. A change whose canary throws errors (10% 5xx)');
+  await cluster.setFlagDefault('checkout-flags', 'new-checkout', 'off');
+  const change = checkoutDeployment({ version: '2.1.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 40 });
+  const failingSince = await runCanary(cluster, change, { errorRate: 0.1 });
+  const done = await cluster.waitForRollout('checkout', (s) => s.phase === 'Degraded' || s.phase === 'Healthy', 180_000);
+  const detectedMs = Date.now() - failingSince;
+  const flag = await cluster.flagDefault('checkout-flags', 'new-checkout');
+  say(`Detection: ${(detectedMs / 1000).toFixed(1)} s from the canary's first failing request to weight 0 (1 s scrape, 2 s analysis interval).`);
+  say(`Flag new-checkout is now "${flag}": the kill switch went first, then the canary went to weight 0.`);
+  record(
+    '3 rolled back',
+    'Degraded by the error-rate analysis with the flag killed',
+    done.phase === 'Degraded' && done.reason === 'AnalysisFailed' && flag === 'off' && (done.weights?.canary ?? 1) === 0,
+    `phase ${done.phase} reason ${done.reason ?? ''} flag ${flag}`,
+  );
+}
+
+/** (4) A canary that emits no telemetry is stopped by the observability gate. */
+async function scenario4(cluster: Cluster): Promise<void> {
+  section('4. A change whose canary serves but emits no telemetry');
+  const change = checkoutDeployment({ version: '2.2.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 25 });
+  await runCanary(cluster, change, { telemetry: [] });
+  const done = await cluster.waitForRollout('checkout', (s) => s.phase === 'Degraded' || s.phase === 'Healthy', 180_000);
+  say(`Verdict: ${done.message ?? ''}`);
+  record('4 observability gate', 'Degraded, naming the missing signal', done.phase === 'Degraded' && /signal|requests|scraped|logs|traces/i.test(done.message ?? ''), `phase ${done.phase}: ${done.message ?? ''}`);
+}
+
+/** (5) A change that drops an API version still consumed is stopped, naming the consumer. */
+async function scenario5(cluster: Cluster): Promise<void> {
+  section('5. A change that drops orders-api@v1 while billing still consumes it');
+  const change = checkoutDeployment({ version: '3.0.0', origin: 'ai-generated', compliant: true, provides: 'orders-api@v2' });
+  const res = await cluster.applyDeployment(change, { expectFailure: true });
+  say(denial(res.stderr));
+  record('5 contract', 'a denial naming the consumer billing', res.code !== 0 && res.stderr.includes('billing'), res.code === 0 ? 'the change was admitted' : 'the denial does not name billing');
+}
+
+/** For comparison: a hand-written change through the same gates and canary. */
+async function handWritten(cluster: Cluster): Promise<void> {
+  section('For comparison: a hand-written change through the same canary');
+  await cluster.setFlagDefault('checkout-flags', 'new-checkout', 'off');
+  const before = await cluster.rolloutStatus('checkout');
+  const change = checkoutDeployment({ version: '2.3.0', origin: 'human', compliant: true, authoredMinutesAgo: 300 });
+  await runCanary(cluster, change, { errorRate: 0.0 });
+  const done = await cluster.waitForRollout('checkout', (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded', 180_000);
+  record('hand-written change', 'promoted', done.phase === 'Healthy', `phase ${done.phase}: ${done.message ?? ''}`);
+  await retireOldStandIns(done.stableRevision!);
+}
+
+/** Applies a change and plays its canary pods with a stand-in once the controller names the revision. */
+async function runCanary(cluster: Cluster, change: CheckoutChange, behaviour: Omit<StandInSpec, 'revision' | 'namespace'>): Promise<number> {
+  const before = await cluster.rolloutStatus('checkout');
+  const res = await cluster.applyDeployment(change);
+  if (res.code !== 0) throw new Error(`applying ${change.metadata.name} ${change.version} failed: ${res.stderr}`);
+  say(`Applied checkout ${change.version} (origin ${change.origin}).`);
+  const timeline = new Timeline('checkout');
+  const stop = timeline.follow(() => cluster.rolloutStatus('checkout'));
+  try {
+    const s = await cluster.waitForRollout('checkout', (st) => !!st.canaryRevision && st.canaryRevision !== before.stableRevision && st.canaryRevision !== before.canaryRevision, 60_000);
+    await ensureStandIn({ revision: s.canaryRevision!, namespace: NS, ...behaviour });
+    const since = Date.now();
+    say(c.dim(`  (stand-in process for canary ${s.canaryRevision} started: ${describe(behaviour)})`));
+    await cluster.waitForRollout('checkout', (st) => st.phase === 'Healthy' || st.phase === 'Degraded' || st.phase === 'Blocked', 180_000);
+    return since;
+  } finally {
+    await stop();
+  }
+}
+
+/** kubectl prints the whole rejected patch first; the reasons start at the webhook's words. */
+function denial(stderr: string): string {
+  const at = stderr.indexOf('denied the request:');
+  const text = at >= 0 ? `Error from server (Forbidden): admission webhook ${stderr.slice(at)}` : stderr;
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+function describe(b: Omit<StandInSpec, 'revision' | 'namespace'>): string {
+  if (b.telemetry && b.telemetry.length === 0) return 'serves requests, exports no metrics';
+  return b.errorRate ? `${Math.round(b.errorRate * 100)}% of requests fail` : 'healthy';
+}
+
+async function ensureStandIn(spec: StandInSpec): Promise<void> {
+  if (standIns.has(spec.revision)) return;
+  standIns.set(spec.revision, await startStandIn(spec));
+}
+
+async function retireOldStandIns(keep: string): Promise<void> {
+  for (const [revision, s] of standIns) {
+    if (revision === keep) continue;
+    await s.stop();
+    standIns.delete(revision);
+  }
+}
+
+async function startController(kubeconfig: string, prometheusUrl: string): Promise<number> {
+  mkdirSync(paths.logs, { recursive: true });
+  const log = join(paths.logs, 'demo-controller.log');
+  const out = createWriteStream(log);
+  const args = [
+    '--import',
+    'tsx',
+    join(root, 'src/cli/main.ts'),
+    'run',
+    '--kubeconfig',
+    kubeconfig,
+    '--namespace',
+    NS,
+    '--prometheus-url',
+    prometheusUrl,
+    '--leader-election-namespace',
+    CONTROLLER_NS,
+    '--controller-namespace',
+    CONTROLLER_NS,
+    '--webhook-host',
+    '127.0.0.1',
+    '--webhook-port',
+    '0',
+    '--webhook-configuration-name',
+    WEBHOOK_CONFIG,
+    '--bind-address',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--health-port',
+    '0',
+    '--signal-discovery-grace',
+    '20s',
+    '--log-level',
+    'info',
+  ];
+  controller = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  controller.stdout!.pipe(out);
+  let stderr = '';
+  return new Promise((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`clairvoyance run did not start within 60 s; see ${log}`)), 60_000);
+    controller!.stderr!.on('data', (chunk: Buffer) => {
+      out.write(chunk);
+      stderr += chunk.toString();
+      const m = /metrics on port (\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
+      }
+    });
+    controller!.once('exit', (code) => reject(new Error(`clairvoyance run exited (${code}); see ${log}`)));
+  });
+}
+
+async function cleanup(cluster: Cluster): Promise<void> {
+  await Promise.all([...standIns.values()].map((s) => s.stop()));
+  standIns.clear();
+  if (controller && controller.exitCode === null) {
+    controller.kill('SIGTERM');
+    await new Promise((r) => controller!.once('exit', r));
+  }
+  // The demo's webhook must not outlive it: gated namespaces would stay closed.
+  await cluster.deleteWebhookConfigurations(WEBHOOK_CONFIG);
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await Promise.all([...standIns.values()].map((s) => s.stop()));
+    controller?.kill('SIGTERM');
+    process.exit(1);
+  },
+);
