@@ -24,6 +24,9 @@ export class ObjectStore<T extends KubernetesObject> {
 
   /** Store `obj`; returns the object it replaced, if any. */
   upsert(obj: T): T | undefined {
+    // managedFields are server-side-apply bookkeeping no reconciler reads, and often
+    // the largest part of an object: dropping them is the cheapest memory win.
+    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let objects = this.byNamespace.get(ns);
