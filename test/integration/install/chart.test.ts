@@ -1,0 +1,247 @@
+// The Helm chart against the real API server: lint, render, server-side dry run, a real
+// install into a fresh namespace (the Pods land on kwok nodes; no image is pulled), and
+// the service account's permissions checked with `kubectl auth can-i`.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { helm } from '../../../dev/tools/helm.js';
+import { CHART_DIR, INSTALL_NAMESPACE, INSTALL_YAML, renderInstall } from '../../../scripts/render-install.js';
+import { eventually, kubectl, useTestNamespace } from '../../support/cluster.js';
+import { instantQuery } from '../../support/prometheus.js';
+import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
+import { documents, find, renderChart, type Manifest } from './render.js';
+
+const ns = useTestNamespace('install');
+const other = useTestNamespace('install-other');
+// Cluster-scoped objects carry the release name: unique per run, removed in afterAll.
+const release = `cv-${randomBytes(3).toString('hex')}`;
+const fullname = `${release}-clairvoyance`;
+const sa = `system:serviceaccount:${ns.name}:${fullname}`;
+const MONITORING = ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true'];
+
+let rendered = '';
+let docs: Manifest[] = [];
+
+beforeAll(async () => {
+  rendered = await renderChart(release, ns.name);
+  docs = documents(rendered);
+});
+
+afterAll(async () => {
+  await kubectl(['delete', 'clusterrolebinding', fullname, '--ignore-not-found', '--wait=false']);
+  await kubectl(['delete', 'clusterrole', fullname, '--ignore-not-found', '--wait=false']);
+});
+
+interface Container {
+  args: string[];
+  securityContext: Record<string, unknown>;
+  livenessProbe: { httpGet: { path: string } };
+  readinessProbe: { httpGet: { path: string } };
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+interface PodSpec {
+  securityContext: Record<string, unknown>;
+  containers: Container[];
+  topologySpreadConstraints?: unknown[];
+  affinity?: { podAntiAffinity?: unknown };
+}
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const podSpec = (d: Manifest): PodSpec => (d.spec as { template: { spec: PodSpec } }).template.spec;
+const rules = (d: Manifest): Rule[] => d.rules as Rule[];
+
+describe('helm chart', () => {
+  it('passes helm lint --strict, with and without the monitoring objects', async () => {
+    for (const set of [[], MONITORING]) {
+      const res = await helm(['lint', '--strict', CHART_DIR, ...set.flatMap((s) => ['--set', s])]);
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    }
+  });
+
+  it('renders a hardened Deployment wired for leader election and the webhook', () => {
+    const deployment = find(docs, 'Deployment', fullname);
+    expect((deployment.spec as { replicas: number }).replicas).toBe(2);
+    const pod = podSpec(deployment);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    const [container] = pod.containers;
+    expect(container!.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container!.args[0]).toBe('run');
+    expect(container!.args).toEqual(
+      expect.arrayContaining([
+        `--leader-election-namespace=${ns.name}`,
+        `--controller-namespace=${ns.name}`,
+        `--webhook-service=${fullname}-webhook`,
+        `--webhook-configuration-name=${fullname}`,
+        '--metrics-port=8080',
+        '--health-port=8081',
+        '--webhook-port=9443',
+      ]),
+    );
+    expect(container!.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container!.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container!.resources.requests).toBeDefined();
+    expect(container!.resources.limits?.memory).toBeDefined();
+    expect(pod.topologySpreadConstraints?.length).toBeGreaterThan(0);
+    expect(pod.affinity?.podAntiAffinity).toBeDefined();
+  });
+
+  it('renders the Services, the PodDisruptionBudget and the dashboard ConfigMap, and no webhook configuration', () => {
+    const webhook = find(docs, 'Service', `${fullname}-webhook`).spec as { ports: { port: number; targetPort: string }[] };
+    expect(webhook.ports).toEqual([expect.objectContaining({ port: 443, targetPort: 'webhook' })]);
+    const metrics = find(docs, 'Service', `${fullname}-metrics`).spec as { ports: { port: number }[] };
+    expect(metrics.ports[0]!.port).toBe(8080);
+    expect((find(docs, 'PodDisruptionBudget').spec as { minAvailable: number }).minAvailable).toBe(1);
+    const dashboard = find(docs, 'ConfigMap', `${fullname}-dashboard`);
+    expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
+    const json = (dashboard.data as Record<string, string>)['clairvoyance.json']!;
+    expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(`${CHART_DIR}/dashboards/clairvoyance.json`, 'utf8')));
+    // The controller registers these itself, with the caBundle of the CA it keeps.
+    expect(docs.filter((d) => /WebhookConfiguration$/.test(d.kind))).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'ServiceMonitor' || d.kind === 'PrometheusRule')).toEqual([]);
+  });
+
+  it('grants no wildcard, no delete, no RBAC and no secrets cluster-wide', () => {
+    const clusterRules = rules(find(docs, 'ClusterRole', fullname));
+    for (const r of clusterRules) {
+      expect(r.verbs, JSON.stringify(r)).not.toContain('*');
+      expect(r.resources, JSON.stringify(r)).not.toContain('*');
+      expect(r.verbs, JSON.stringify(r)).not.toContain('delete');
+      expect(r.apiGroups, JSON.stringify(r)).not.toContain('rbac.authorization.k8s.io');
+      expect(r.resources, JSON.stringify(r)).not.toContain('secrets');
+    }
+    const role = find(docs, 'Role', fullname);
+    expect(role.metadata.namespace).toBe(ns.name);
+    const secretRules = rules(role).filter((r) => r.resources.includes('secrets'));
+    for (const r of secretRules) {
+      if (!(r.verbs.length === 1 && r.verbs[0] === 'create')) expect(r.resourceNames).toEqual(['clairvoyance-webhook-tls']);
+    }
+  });
+
+  it('renders the ServiceMonitor and alerts whose PromQL parses and runs', async () => {
+    const monitored = documents(await renderChart(release, ns.name, MONITORING));
+    const monitor = find(monitored, 'ServiceMonitor').spec as { endpoints: { port: string }[] };
+    expect(monitor.endpoints[0]!.port).toBe('metrics');
+    const groups = (find(monitored, 'PrometheusRule').spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups;
+    const alerts = groups.flatMap((g) => g.rules);
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['ClairvoyanceRolloutDegraded', 'ClairvoyanceGateDenialsSpike', 'ClairvoyanceAdmissionErrors', 'ClairvoyanceControllerDown']),
+    );
+    for (const a of alerts) {
+      expect(promqlSyntaxError(a.expr), `${a.alert}: ${a.expr}`).toBeUndefined();
+      await expect(instantQuery(a.expr), a.alert).resolves.toBeInstanceOf(Array);
+    }
+  });
+
+  it('manifests/install.yaml is the chart as rendered now', async () => {
+    const expected = await renderInstall();
+    const actual = readFileSync(INSTALL_YAML, 'utf8');
+    if (actual !== expected) throw new Error('manifests/install.yaml is out of date with charts/clairvoyance: run npm run render:install');
+    const installDocs = documents(actual);
+    expect(installDocs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: INSTALL_NAMESPACE } });
+    expect(installDocs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(5);
+    for (const d of installDocs) if (d.metadata.namespace !== undefined) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe(INSTALL_NAMESPACE);
+  });
+});
+
+describe('chart on the API server', () => {
+  it('passes a server-side dry run, then installs', async () => {
+    const dry = await kubectl(['apply', '--server-side', '--field-manager=install-tests', '--dry-run=server', '-f', '-'], { input: rendered });
+    expect(dry.code, dry.stderr).toBe(0);
+    const applied = await kubectl(['apply', '--server-side', '--field-manager=install-tests', '-f', '-'], { input: rendered });
+    expect(applied.code, applied.stderr).toBe(0);
+    for (const obj of [`deployment/${fullname}`, `serviceaccount/${fullname}`, `role/${fullname}`, `service/${fullname}-webhook`, `poddisruptionbudget/${fullname}`]) {
+      const got = await kubectl(['get', '-n', ns.name, obj, '-o', 'name']);
+      expect(got.code, `${obj}: ${got.stderr}`).toBe(0);
+    }
+  });
+
+  it('schedules both replicas (on kwok nodes)', async () => {
+    const nodes = await eventually(
+      'both controller Pods scheduled',
+      async () => {
+        const res = await kubectl(['get', 'pods', '-n', ns.name, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'jsonpath={.items[*].spec.nodeName}']);
+        const names = res.stdout.split(' ').filter(Boolean);
+        return names.length === 2 ? names : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(nodes).toHaveLength(2);
+  });
+
+  const can = async (args: string[]): Promise<boolean> => {
+    const res = await kubectl(['auth', 'can-i', ...args, `--as=${sa}`]);
+    const answer = res.stdout.trim().split('\n').pop();
+    if (answer !== 'yes' && answer !== 'no') throw new Error(`kubectl auth can-i ${args.join(' ')}: ${res.stdout}${res.stderr}`);
+    return answer === 'yes';
+  };
+
+  it.each([
+    ['list rollouts cluster-wide', ['list', 'rollouts.clairvoyance.dev', '--all-namespaces']],
+    ['watch clustercontextpolicies', ['watch', 'clustercontextpolicies.clairvoyance.dev']],
+    ['patch rollouts/status', ['patch', 'rollouts.clairvoyance.dev', '--subresource=status', '-n', other.name]],
+    ['create replicasets', ['create', 'replicasets.apps', '-n', other.name]],
+    ['patch deployments', ['patch', 'deployments.apps', '-n', other.name]],
+    ['create events', ['create', 'events', '-n', other.name]],
+    ['patch flagd ConfigMaps', ['patch', 'configmaps', '-n', other.name]],
+    ['get its webhook TLS Secret', ['get', 'secret/clairvoyance-webhook-tls', '-n', ns.name]],
+    ['create secrets in its namespace', ['create', 'secrets', '-n', ns.name]],
+    ['create leases in its namespace', ['create', 'leases.coordination.k8s.io', '-n', ns.name]],
+    ['update its lease', ['update', `lease/${fullname}`, '-n', ns.name]],
+    ['create webhook configurations', ['create', 'validatingwebhookconfigurations.admissionregistration.k8s.io']],
+    ['patch its webhook configuration', ['patch', `mutatingwebhookconfigurations.admissionregistration.k8s.io/${fullname}`]],
+  ])('CAN %s', async (_what, args) => {
+    expect(await can(args)).toBe(true);
+  });
+
+  // `can-i` resolves resources through discovery, and the OpenFeature CRD is not installed
+  // on the stack, so this one asks the API server directly with a SubjectAccessReview.
+  it('CAN patch FeatureFlags (SubjectAccessReview)', async () => {
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: sa,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`, 'system:authenticated'],
+        resourceAttributes: { group: 'core.openfeature.dev', resource: 'featureflags', verb: 'patch', namespace: other.name },
+      },
+    };
+    const res = await kubectl(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
+    expect(res.code, res.stderr).toBe(0);
+    expect((JSON.parse(res.stdout) as { status: { allowed: boolean } }).status.allowed).toBe(true);
+  });
+
+  it.each([
+    ['get secrets in another namespace', ['get', 'secrets', '-n', other.name]],
+    ['get a named secret in another namespace', ['get', 'secret/clairvoyance-webhook-tls', '-n', other.name]],
+    ['list secrets cluster-wide', ['list', 'secrets', '--all-namespaces']],
+    ['list secrets in its own namespace', ['list', 'secrets', '-n', ns.name]],
+    ['get another secret in its own namespace', ['get', 'secret/someone-elses', '-n', ns.name]],
+    ['create clusterroles', ['create', 'clusterroles.rbac.authorization.k8s.io']],
+    ['create clusterrolebindings', ['create', 'clusterrolebindings.rbac.authorization.k8s.io']],
+    ['create rolebindings', ['create', 'rolebindings.rbac.authorization.k8s.io', '-n', ns.name]],
+    ['escalate clusterroles', ['escalate', 'clusterroles.rbac.authorization.k8s.io']],
+    ['bind clusterroles', ['bind', 'clusterroles.rbac.authorization.k8s.io']],
+    ['escalate roles in its namespace', ['escalate', 'roles.rbac.authorization.k8s.io', '-n', ns.name]],
+    ['bind roles in its namespace', ['bind', 'roles.rbac.authorization.k8s.io', '-n', ns.name]],
+    ['delete namespaces', ['delete', 'namespaces']],
+    ['delete replicasets', ['delete', 'replicasets.apps', '-n', other.name]],
+    ['update deployments', ['update', 'deployments.apps', '-n', other.name]],
+    ['patch another webhook configuration', ['patch', 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses']],
+    ['create pods', ['create', 'pods', '-n', other.name]],
+    ['impersonate', ['impersonate', 'serviceaccounts', '-n', other.name]],
+  ])('CANNOT %s', async (_what, args) => {
+    expect(await can(args)).toBe(false);
+  });
+});
