@@ -148,13 +148,17 @@ describe('admission webhook against the API server', () => {
   });
 
   it('denies dropping orders-api@v1 while another Deployment consumes it, naming the consumer', async () => {
+    // A name unique to this run: other workloads on the shared cluster may provide orders-api@v1 too.
+    const api = `orders-api-${enforced.name}`;
     const provides = (v: string) => deployment('orders', { origin: 'human', annotations: { 'clairvoyance.dev/provides': v } });
-    expect((await apply(enforced.name, provides('orders-api@v1,orders-api@v2'))).code).toBe(0);
-    const billing = deployment('billing', { origin: 'human', annotations: { 'clairvoyance.dev/consumes': 'orders-api@v1' } });
+    expect((await apply(enforced.name, provides(`${api}@v1,${api}@v2`))).code).toBe(0);
+    const billing = deployment('billing', { origin: 'human', annotations: { 'clairvoyance.dev/consumes': `${api}@v1` } });
     expect((await apply(warned.name, billing)).code).toBe(0);
-    const res = await apply(enforced.name, provides('orders-api@v2'));
+    // The source polls every second; read now so the consumer is known before the change.
+    await source.refresh();
+    const res = await apply(enforced.name, provides(`${api}@v2`));
     expect(res.code).not.toBe(0);
-    expect(res.stderr).toContain('[protect-consumers] drops orders-api@v1, still consumed by ' + `${warned.name}/billing`);
+    expect(res.stderr).toContain(`[protect-consumers] drops ${api}@v1, still consumed by ${warned.name}/billing`);
     expect(res.stderr).toContain('why: INC-812');
   });
 
