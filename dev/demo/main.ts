@@ -3,7 +3,7 @@
 // Pods under kwok are not processes, so small real stand-in processes play each
 // revision's pods for Prometheus; the demo says so where it matters.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paths } from '../stack/paths.js';
@@ -30,6 +30,15 @@ interface Outcome {
 const outcomes: Outcome[] = [];
 const standIns = new Map<string, StandInProcess>();
 let controller: ChildProcess | undefined;
+let removeControllerTarget: (() => void) | undefined;
+
+function addTarget(name: string, target: string, labels: Record<string, string>): () => void {
+  mkdirSync(paths.prometheusTargets, { recursive: true });
+  const file = join(paths.prometheusTargets, `${name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify([{ targets: [target], labels }]));
+  renameSync(`${file}.tmp`, file);
+  return () => rmSync(file, { force: true });
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -45,6 +54,8 @@ async function main(): Promise<number> {
   say(`Namespace ${NS} is gated (clairvoyance.dev/gated=true): the webhook denies there.`);
 
   const metricsPort = await startController(state.kubeconfig, state.prometheusUrl);
+  // Prometheus scrapes the controller too, so the Grafana dashboard has its series.
+  removeControllerTarget = addTarget('clairvoyance-demo-controller', `127.0.0.1:${metricsPort}`, { job: 'clairvoyance' });
   await cluster.kubectl(['apply', '-f', join(root, 'dev/demo/manifests/')]);
   say('Applied: a ClusterContextPolicy for AI-generated changes, analysis templates, the checkout flag, the Rollout, and billing (consumes orders-api@v1).');
   await cluster.waitForWebhook(checkoutDeployment({ version: 'probe', origin: 'ai-generated', compliant: false }));
@@ -64,6 +75,8 @@ async function main(): Promise<number> {
   await scenario5(cluster);
   await handWritten(cluster);
 
+  // Let Prometheus take a last scrape of the controller before it stops.
+  await new Promise((r) => setTimeout(r, 2_000));
   section('Cycle time by origin (authored -> stable or rolled back)');
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   printCycleSummary(metrics);
@@ -260,6 +273,7 @@ async function startController(kubeconfig: string, prometheusUrl: string): Promi
 async function cleanup(cluster: Cluster): Promise<void> {
   await Promise.all([...standIns.values()].map((s) => s.stop()));
   standIns.clear();
+  removeControllerTarget?.();
   if (controller && controller.exitCode === null) {
     controller.kill('SIGTERM');
     await new Promise((r) => controller!.once('exit', r));

@@ -116,7 +116,7 @@ export function prometheusArgs(ports: Ports, config: string): string[] {
 }
 
 /** Scrape every second; targets come from JSON files dropped into .stack/prometheus/targets/. */
-export function prometheusConfig(): string {
+export function prometheusConfig(targetsDir: string = paths.prometheusTargets): string {
   return [
     'global:',
     '  scrape_interval: 1s',
@@ -125,7 +125,7 @@ export function prometheusConfig(): string {
     'scrape_configs:',
     '  - job_name: file-targets',
     '    file_sd_configs:',
-    `      - files: ['${join(paths.prometheusTargets, '*.json')}']`,
+    `      - files: ['${join(targetsDir, '*.json')}']`,
     '        refresh_interval: 1s',
     '',
   ].join('\n');

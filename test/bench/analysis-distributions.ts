@@ -1,16 +1,7 @@
 /** Seeded samplers shared by the judge's unit test and its FP/FN report. */
 
-/** mulberry32: tiny, fast, good enough for Monte Carlo of a rank test. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One seeded generator for the stand-in and the statistics report.
+export { seededRandom } from '../../dev/stand-in/random.js';
 
 /** Box-Muller standard normal. */
 export function normalSampler(rand: () => number): () => number {

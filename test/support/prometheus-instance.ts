@@ -6,9 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { prometheusConfig } from '../../dev/stack/components.js';
 import { paths, stackDir } from '../../dev/stack/paths.js';
+import { freePort } from '../../dev/stack/processes.js';
 import type { StackState } from '../../dev/stack/stack.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -39,33 +40,6 @@ function prometheusBinary(): string {
   throw new Error('no Prometheus binary: run `npm run stack:up` or set PROMETHEUS_BIN');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function config(targetsDir: string): string {
-  return [
-    'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
-    '  evaluation_interval: 1s',
-    'scrape_configs:',
-    '  - job_name: file-targets',
-    '    file_sd_configs:',
-    `      - files: ['${join(targetsDir, '*.json')}']`,
-    '        refresh_interval: 1s',
-    '',
-  ].join('\n');
-}
-
 class LocalPrometheus implements PrometheusInstance {
   readonly url: string;
   readonly targetsDir: string;
@@ -85,7 +59,7 @@ class LocalPrometheus implements PrometheusInstance {
     this.configFile = join(dir, 'prometheus.yml');
     this.logFile = join(dir, 'prometheus.log');
     mkdirSync(this.targetsDir, { recursive: true });
-    writeFileSync(this.configFile, config(this.targetsDir));
+    writeFileSync(this.configFile, prometheusConfig(this.targetsDir));
   }
 
   get running(): boolean {
