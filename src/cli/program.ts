@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerVersion } from './commands/version.js';
+import { registerExplain } from './commands/explain.js';
 import { registerLint } from './commands/lint.js';
 import { registerOperate } from './commands/operate.js';
 import { registerRun } from './commands/run.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerStatus(program);
   registerOperate(program);
+  registerExplain(program);
   registerLint(program);
   return program;
 }

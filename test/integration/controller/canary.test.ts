@@ -68,6 +68,10 @@ describe('canary by ReplicaSets', () => {
     expect(degraded.message).toContain('latency looks off');
     const rs = await waitForReplicas(ns.name, 'cart', adopted.stableRevision!, paused.canaryRevision!, 4, 0);
     expect(rs).toBe(true);
+    const explained = await cli(['explain', 'cart', '-n', ns.name]);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toContain('is Degraded (Aborted)');
+    expect(explained.stdout).toMatch(/rolledBackAt\s+\d{4}-/);
 
     const retry = await cli(['retry', 'cart', '-n', ns.name]);
     expect(retry.code, retry.stderr).toBe(0);
