@@ -2,7 +2,7 @@
 // ReplicaSet counts matching each weight, is promoted by the CLI, and abort and
 // retry behave as an operator expects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestNamespace } from '../../support/cluster.js';
+import { eventually, useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { applyCrds, cli, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
 
@@ -25,7 +25,9 @@ describe('canary by ReplicaSets', () => {
     await createApp(ns.name, 'shop', steps);
     const adopted = await waitForStatus(ns.name, 'shop', 'adoption', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
     const stable = adopted.stableRevision!;
-    expect((await replicasByRevision(ns.name, 'shop'))[stable]).toEqual({ replicas: 4, ready: 4 });
+    // Healthy says which revision serves; its pods become ready as kwok reports them.
+    expect(await waitForReplicas(ns.name, 'shop', stable, 'none', 4, 0)).toBe(true);
+    await eventually('stable pods ready', async () => ((await replicasByRevision(ns.name, 'shop'))[stable]?.ready === 4 ? true : undefined), { timeoutMs: 60_000 });
 
     await setImage(ns.name, 'shop', 'registry.example/app:2');
     const paused = await waitForStatus(ns.name, 'shop', 'the timed pause at 25%', (s) => s.currentStepIndex === 1 && s.phase === 'Paused');
@@ -36,7 +38,7 @@ describe('canary by ReplicaSets', () => {
     expect(rs[canary]?.replicas).toBe(1);
     expect(rs[stable]?.replicas).toBe(3);
 
-    const waiting = await waitForStatus(ns.name, 'shop', 'the pause that waits for promote', (s) => s.currentStepIndex === 3 && s.reason === 'PausedForPromotion', 30_000);
+    const waiting = await waitForStatus(ns.name, 'shop', 'the pause that waits for promote', (s) => s.currentStepIndex === 3 && s.reason === 'PausedForPromotion', 60_000);
     expect(Date.parse(waiting.stepStartedAt!) - Date.parse(paused.pauseStartedAt!)).toBeGreaterThanOrEqual(5_000);
     rs = await replicasByRevision(ns.name, 'shop');
     expect(rs[canary]?.replicas).toBe(2);
