@@ -70,9 +70,12 @@ export class RolloutReconciler implements Reconciler {
       }
       const spec = parsed.data;
       const log = this.deps.logger.child({ namespace, rollout: name });
+      const decisionStarted = performance.now();
       const observed = await this.observe(identity, obj, spec, status);
       span.setAttribute('rollout.revision', observed.workload?.revision ?? '');
       const plan = planRollout(observed);
+      // The controller's own share of a reconcile: cache reads and planning, not the seams' I/O.
+      this.deps.metrics.planDuration.observe((performance.now() - decisionStarted - observed.seamMs) / 1000);
       if (ctx.signal.aborted) return {};
 
       const deployment = this.deps.caches.deployments.get(namespace, spec.workloadRef.name);
@@ -103,7 +106,7 @@ export class RolloutReconciler implements Reconciler {
     obj: RolloutObject,
     spec: RolloutSpec,
     status: RolloutStatus,
-  ): Promise<ObservedState & { analysisRequeueMs?: number }> {
+  ): Promise<ObservedState & { analysisRequeueMs?: number; seamMs: number }> {
     const now = this.deps.clock?.() ?? new Date();
     const deployment = this.deps.caches.deployments.get(identity.namespace, spec.workloadRef.name);
     const replicaSets = this.deps.caches.replicaSets
@@ -112,13 +115,15 @@ export class RolloutReconciler implements Reconciler {
       .map(replicaSetView)
       .filter((v) => v !== undefined);
     const workload = deployment ? workloadView(deployment) : undefined;
-    const observed: ObservedState & { analysisRequeueMs?: number } = {
+    const observed: ObservedState & { analysisRequeueMs?: number; seamMs: number } = {
+      seamMs: 0,
       now,
       rollout: { name: identity.name, namespace: identity.namespace, generation: obj.metadata?.generation ?? 0, spec, status },
       workload,
       replicaSets,
     };
     if (deployment && workload && gateDue(status, workload.revision)) {
+      const t0 = performance.now();
       observed.gate = await withSpan('rollout.gates', { 'rollout.revision': workload.revision }, () =>
         this.deps.gates.evaluate({
           rollout: identity,
@@ -128,10 +133,13 @@ export class RolloutReconciler implements Reconciler {
           namespace: this.deps.caches.namespaces?.get(undefined, identity.namespace),
         }),
       );
+      observed.seamMs += performance.now() - t0;
     }
     const requests = workload && status.canaryRevision === workload.revision ? analysisRequests(spec, status) : [];
     if (requests.length > 0) {
+      const t0 = performance.now();
       const out = await this.deps.analysis.advance({ rollout: identity, spec, status, requests, now });
+      observed.seamMs += performance.now() - t0;
       observed.analysisRuns = out.runs;
       if (out.requeueAfterMs !== undefined) observed.analysisRequeueMs = out.requeueAfterMs;
     }

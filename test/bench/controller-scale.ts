@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, VERSION, type RolloutStatus } from '../../src/api/index.js';
-import { kubeConfig } from '../support/cluster.js';
+import { kubeConfig, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
 
 const N = Number(process.env.BENCH_ROLLOUTS ?? 1000);
@@ -33,10 +33,11 @@ function rssMiB(pid: number): number {
 }
 
 /** Percentile from a Prometheus histogram's cumulative buckets, interpolated inside the bucket. */
-function histogramQuantile(text: string, name: string, q: number): number {
+function histogramQuantile(text: string, name: string, q: number, labels = 'outcome="success"'): number {
   const buckets: [number, number][] = [];
+  const pattern = labels ? [`^${name}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)`, `^${name}_bucket\\{${labels},le="([^"]+)"\\} (\\d+)`] : [`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`];
   for (const line of text.split('\n')) {
-    const m = new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="success"\\} (\\d+)`).exec(line) ?? new RegExp(`^${name}_bucket\\{outcome="success",le="([^"]+)"\\} (\\d+)`).exec(line);
+    const m = pattern.map((p) => new RegExp(p).exec(line)).find((x) => x !== null);
     if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
   }
   buckets.sort((a, b) => a[0] - b[0]);
@@ -74,6 +75,8 @@ async function waitAll(what: string, predicate: (p: Record<string, number>) => b
 }
 
 async function main(): Promise<void> {
+  const crds = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', 'manifests/crds/']);
+  if (crds.code !== 0) throw new Error(`applying CRDs failed: ${crds.stderr}`);
   await core.createNamespace({ body: { metadata: { name: ns } } });
   const controller = startController(ns, ['--no-leader-elect', '--workers', '8', '--log-level', 'warn']);
   try {
@@ -133,13 +136,18 @@ async function main(): Promise<void> {
     const peakRss = rssMiB(controller.proc.pid!);
     const p50 = histogramQuantile(after, 'clairvoyance_reconcile_duration_seconds', 0.5) * 1000;
     const p99 = histogramQuantile(after, 'clairvoyance_reconcile_duration_seconds', 0.99) * 1000;
+    const planP50 = histogramQuantile(after, 'clairvoyance_plan_duration_seconds', 0.5, '') * 1000;
+    const planP99 = histogramQuantile(after, 'clairvoyance_plan_duration_seconds', 0.99, '') * 1000;
+    const heapUsed = metricSum(after, 'clairvoyance_process_nodejs_heap_size_used_bytes') / 2 ** 20;
 
     console.log('\nresults');
     console.log(`  rollouts                           ${N}`);
     console.log(`  adoption of all                    ${(adoptMs / 1000).toFixed(1)} s`);
     console.log(`  steady-state RSS                   ${steadyRss} MiB   (target < 300 MiB)`);
     console.log(`  RSS after the canary wave          ${peakRss} MiB`);
-    console.log(`  reconcile p50 / p99                ${p50.toFixed(1)} ms / ${p99.toFixed(1)} ms   (target p99 < 50 ms)`);
+    console.log(`  JS heap used after the wave        ${heapUsed.toFixed(0)} MiB`);
+    console.log(`  reconcile p50 / p99, with writes   ${p50.toFixed(1)} ms / ${p99.toFixed(1)} ms   (target p99 < 50 ms)`);
+    console.log(`  decision p50 / p99 (cache + plan)  ${planP50.toFixed(2)} ms / ${planP99.toFixed(2)} ms`);
     console.log(`  API writes per canary step         ${(writes / (N * 3)).toFixed(2)}   (${writes} writes, ${N} rollouts x 3 steps)`);
     console.log(`  all ${N} through a 3-step canary   ${(canaryMs / 1000).toFixed(1)} s`);
   } finally {
