@@ -8,7 +8,7 @@ import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
-import { GateChain } from './controller/seams.js';
+import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
 import { startWebhook, type RunningWebhook } from './webhook/index.js';

@@ -16,7 +16,7 @@ import type { AnalysisRequest } from '../rollout/plan-rollout.js';
 import { BACKGROUND_RUN } from '../rollout/steps.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
-import type { AnalysisInput, AnalysisOutput, AnalysisRunner } from './seams.js';
+import type { AnalysisInput, AnalysisOutput, AnalysisRunner } from '../rollout/seams.js';
 
 export interface TemplateSource {
   analysisTemplate(namespace: string, name: string): AnalysisTemplateSpec | undefined;

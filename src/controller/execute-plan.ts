@@ -16,7 +16,7 @@ import type { ReplicaSetView } from '../rollout/observed.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { REVISION_LABEL, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION } from './labels.js';
-import type { FlagDriver, RolloutIdentity } from './seams.js';
+import type { FlagDriver, RolloutIdentity } from '../rollout/seams.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

@@ -13,7 +13,7 @@ import type { PlanExecutor } from './execute-plan.js';
 import { ownedBy, replicaSetView, workloadView } from './observe.js';
 import { recordTransition } from './record-metrics.js';
 import { ROLLOUTS, type RolloutObject } from './resources.js';
-import type { AnalysisRunner, GateEvaluator, RolloutIdentity } from './seams.js';
+import type { AnalysisRunner, GateEvaluator, RolloutIdentity } from '../rollout/seams.js';
 
 /** How long to wait before re-reading a cache that has not caught up with our own write. */
 const STALE_RETRY_MS = 250;

@@ -3,7 +3,7 @@
 // Every operation is a read-modify-write that writes nothing when the flag is
 // already in the wanted state, so a reconcile loop can repeat it freely.
 import type { RolloutSpec } from '../api/rollout.js';
-import type { FlagDriver, FlagTarget } from '../controller/seams.js';
+import type { FlagDriver, FlagTarget } from '../rollout/seams.js';
 import type { FlagState } from './flagd-format.js';
 import { fractionalTargeting } from './flagd-format.js';
 import { FlagSourceError } from './store.js';

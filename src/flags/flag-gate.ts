@@ -6,7 +6,7 @@ import { ProvenanceAnnotations, isOrigin } from '../api/annotations.js';
 import type { Origin } from '../api/annotations.js';
 import type { Finding } from '../api/finding.js';
 import type { RolloutFlag } from '../api/rollout.js';
-import type { GateEvaluator, GateInput } from '../controller/seams.js';
+import type { GateEvaluator, GateInput } from '../rollout/seams.js';
 import type { GateVerdict } from '../rollout/observed.js';
 import type { FlagState } from './flagd-format.js';
 import { hasTargeting } from './flagd-format.js';

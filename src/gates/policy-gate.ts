@@ -1,5 +1,5 @@
 import type { Rollout } from '../api/index.js';
-import type { GateEvaluator, GateInput } from '../controller/seams.js';
+import type { GateEvaluator, GateInput } from '../rollout/seams.js';
 import type { GateVerdict } from '../rollout/observed.js';
 import { blocking, evaluatePolicies, governingRollouts } from './evaluate.js';
 import type { PolicySource } from './policy-source.js';

@@ -12,7 +12,7 @@ import { KubeFlagStores } from '../../../src/flags/stores.js';
 import { nodeAt, parseJsonTree } from '../../../src/flags/json-edit.js';
 import { rolloutSpecSchema } from '../../../src/api/rollout.js';
 import type { RolloutSpec } from '../../../src/api/rollout.js';
-import type { GateInput } from '../../../src/controller/seams.js';
+import type { GateInput } from '../../../src/rollout/seams.js';
 import { addScrapeTarget, eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { instantQuery } from '../../support/prometheus.js';
 import { drive, flagFile, startStandInProcess, syncConfigMap } from './helpers.js';

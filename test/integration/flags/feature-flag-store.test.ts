@@ -6,7 +6,7 @@ import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rolloutSpecSchema } from '../../../src/api/rollout.js';
 import type { RolloutSpec } from '../../../src/api/rollout.js';
-import type { GateInput } from '../../../src/controller/seams.js';
+import type { GateInput } from '../../../src/rollout/seams.js';
 import { isNotFound } from '../../../src/kube/errors.js';
 import {
   FEATURE_FLAG_CRD,

@@ -2,8 +2,8 @@
 // interfaces, so the reconciler never knows how a policy, a metric or a flag store works.
 import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
 import type { AnalysisRunStatus, Finding, RolloutSpec, RolloutStatus } from '../api/index.js';
-import type { GateVerdict } from '../rollout/observed.js';
-import type { AnalysisRequest } from '../rollout/plan-rollout.js';
+import type { GateVerdict } from './observed.js';
+import type { AnalysisRequest } from './plan-rollout.js';
 
 export interface RolloutIdentity {
   name: string;
