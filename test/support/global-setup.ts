@@ -1,12 +1,29 @@
 // One stack per test run: reuse a healthy one (left running), or start one and
-// stop it when the run ends so no process outlives the tests.
+// stop it when the run ends so no process outlives the tests. The CRDs are
+// installed once here: a CRD that changes while other files run makes the API
+// server re-initialise its storage and answer 429 to their requests.
+import { spawnSync } from 'node:child_process';
 import { down, up } from '../../dev/stack/stack.js';
 
+function installCrds(kubectl: string, kubeconfig: string): void {
+  const run = (args: string[]): void => {
+    const res = spawnSync(kubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr || res.error?.message}`);
+  };
+  run(['apply', '--server-side', '--force-conflicts', '-f', 'manifests/crds/']);
+  run(['wait', '--for=condition=Established', '--timeout=60s', '-f', 'manifests/crds/']);
+}
+
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
-  if (process.env.E2E_KUBECONFIG) return undefined;
-  const { reused } = await up();
+  if (process.env.E2E_KUBECONFIG) {
+    installCrds(process.env.KUBECTL_BIN ?? 'kubectl', process.env.E2E_KUBECONFIG);
+    return undefined;
+  }
+  const { state, reused } = await up();
+  installCrds(state.binaries.kubectl, state.kubeconfig);
   if (reused || process.env.KEEP_STACK === '1') return undefined;
   return async () => {
     await down();
   };
 }
+
