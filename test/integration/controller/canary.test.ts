@@ -2,7 +2,7 @@
 // ReplicaSet counts matching each weight, is promoted by the CLI, and abort and
 // retry behave as an operator expects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, useTestNamespace } from '../../support/cluster.js';
+import { eventually, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { applyCrds, cli, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
 
@@ -80,6 +80,16 @@ describe('canary by ReplicaSets', () => {
     const again = await waitForStatus(ns.name, 'cart', 'the canary again', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
     expect(again.canaryRevision).toBe(paused.canaryRevision);
     expect(await waitForReplicas(ns.name, 'cart', adopted.stableRevision!, paused.canaryRevision!, 3, 1)).toBe(true);
+  });
+
+  it('scales through the Rollout scale subresource, as an HPA does', async () => {
+    await createApp(ns.name, 'scaled', steps);
+    const adopted = await waitForStatus(ns.name, 'scaled', 'adoption', (s) => s.phase === 'Healthy' && !!s.stableRevision);
+    const scaled = await kubectl(['scale', 'rollouts.clairvoyance.dev/scaled', '--replicas=6', '-n', ns.name]);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    expect(await waitForReplicas(ns.name, 'scaled', adopted.stableRevision!, 'none', 6, 0)).toBe(true);
+    const status = await waitForStatus(ns.name, 'scaled', 'status.replicas 6', (s) => s.replicas === 6);
+    expect(status.selector).toBe('app=scaled');
   });
 
   it('exports reconcile, step and phase metrics', async () => {
