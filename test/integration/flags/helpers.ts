@@ -15,9 +15,9 @@ export interface StandInProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = join(import.meta.dirname, '../../../src/flags/stand-in/main.ts');
+const MAIN = join(import.meta.dirname, '../../../dev/stand-in/flag-app-main.ts');
 
-/** Starts `src/flags/stand-in/main.ts` with tsx and waits for the line that says where it listens. */
+/** Starts `dev/stand-in/flag-app-main.ts` with tsx and waits for the line that says where it listens. */
 export async function startStandInProcess(args: { flagsFile: string; revision: string; flagKey?: string }): Promise<StandInProcess> {
   const argv = ['--import', 'tsx', MAIN, '--flags', args.flagsFile, '--revision', args.revision];
   if (args.flagKey) argv.push('--key', args.flagKey);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fractionalTargeting } from '../../../src/flags/flagd-format.js';
-import { startStandIn } from '../../../src/flags/stand-in/app.js';
-import type { StandInApp } from '../../../src/flags/stand-in/app.js';
+import { startStandIn } from '../../../dev/stand-in/flag-app.js';
+import type { StandInApp } from '../../../dev/stand-in/flag-app.js';
 import { retryOnConflict } from '../../../src/flags/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cv-stand-in-'));

@@ -1,8 +1,8 @@
 // Entry point of the stand-in app:
-//   tsx src/flags/stand-in/main.ts --flags flags.json --key new-checkout --revision 5d8f7c --port 8080
+//   tsx dev/stand-in/flag-app-main.ts --flags flags.json --key new-checkout --revision 5d8f7c --port 8080
 // Prints one JSON line with the listening URL, then serves until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { startStandIn } from './app.js';
+import { startStandIn } from './flag-app.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,10 +9,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
-import { resolveFlag } from '../flagd-evaluator.js';
-import type { Resolution } from '../flagd-evaluator.js';
-import type { FlagdDocument } from '../flagd-format.js';
-import { parseFlagdDocument } from '../flagd-format.js';
+import { resolveFlag } from '../../src/flags/flagd-evaluator.js';
+import type { Resolution } from '../../src/flags/flagd-evaluator.js';
+import type { FlagdDocument } from '../../src/flags/flagd-format.js';
+import { parseFlagdDocument } from '../../src/flags/flagd-format.js';
 
 export interface StandInOptions {
   /** flagd JSON file; re-read whenever its modification time or size changes. */
