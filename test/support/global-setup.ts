@@ -4,6 +4,7 @@
 // server re-initialise its storage and answer 429 to their requests.
 import { spawnSync } from 'node:child_process';
 import { down, up } from '../../dev/stack/stack.js';
+import { helmBinary } from '../../dev/tools/helm.js';
 
 function installCrds(kubectl: string, kubeconfig: string): void {
   const run = (args: string[]): void => {
@@ -17,13 +18,20 @@ function installCrds(kubectl: string, kubeconfig: string): void {
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   if (process.env.E2E_KUBECONFIG) {
     installCrds(process.env.KUBECTL_BIN ?? 'kubectl', process.env.E2E_KUBECONFIG);
+    await helmBinary();
     return undefined;
   }
   const { state, reused } = await up();
-  installCrds(state.binaries.kubectl, state.kubeconfig);
-  if (reused || process.env.KEEP_STACK === '1') return undefined;
-  return async () => {
-    await down();
-  };
+  const stop = reused || process.env.KEEP_STACK === '1' ? undefined : down;
+  try {
+    installCrds(state.binaries.kubectl, state.kubeconfig);
+    // The chart tests need helm; a cold build takes minutes, better here, before the
+    // tests, than inside one test file's hook while other files load the two cores.
+    await helmBinary();
+  } catch (err) {
+    await stop?.();
+    throw err;
+  }
+  return stop && (async () => stop());
 }
 
