@@ -1,15 +1,10 @@
 // What the demo does to the cluster, through the stack's kubectl (so every
 // change goes through the API server and its admission webhooks, as a user's would).
-import { spawn } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION, type RolloutStatus } from '../../src/api/index.js';
+import { runCommand, type CommandResult } from '../tools/command.js';
 import type { CheckoutChange } from './checkout.js';
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -23,21 +18,10 @@ export class Cluster {
     this.kc.loadFromFile(kubeconfig);
   }
 
-  kubectl(args: string[], input?: string, opts: { expectFailure?: boolean } = {}): Promise<CommandResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.kubectlBin, args, { env: { ...process.env, KUBECONFIG: this.kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const result = { code: code ?? 1, stdout, stderr };
-        if (result.code !== 0 && !opts.expectFailure) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
-        else resolve(result);
-      });
-      child.stdin.end(input ?? '');
-    });
+  async kubectl(args: string[], input?: string, opts: { expectFailure?: boolean } = {}): Promise<CommandResult> {
+    const result = await runCommand(this.kubectlBin, args, { env: { KUBECONFIG: this.kubeconfig }, ...(input !== undefined ? { input } : {}) });
+    if (result.code !== 0 && !opts.expectFailure) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
+    return result;
   }
 
   async applyDeployment(change: CheckoutChange, opts: { expectFailure?: boolean } = {}): Promise<CommandResult> {

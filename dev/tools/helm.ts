@@ -1,10 +1,10 @@
 // The helm CLI for the chart tests and `render:install`: resolved (HELM_BIN, else built
 // once from dev/cluster/helm) by dev/stack/binaries.ts, and serialized across processes,
 // since test files run in parallel workers and two cold builds would share one output.
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveHelm } from '../stack/binaries.js';
+import { runCommand, type CommandResult } from './command.js';
 import { cacheDir } from '../stack/paths.js';
 
 const LOCK = join(cacheDir, 'bin', 'helm-build.lock');
@@ -46,32 +46,13 @@ function lockAgeMs(): number {
   }
 }
 
-export interface HelmResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type HelmResult = CommandResult;
 
 /** Runs helm with an isolated home, so a user's repositories and plugins never leak in. */
 export async function helm(args: string[], opts: { cwd?: string } = {}): Promise<HelmResult> {
-  const bin = await helmBinary();
   const home = join(cacheDir, 'helm-home');
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, {
-      cwd: opts.cwd,
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: join(home, 'cache'),
-        HELM_CONFIG_HOME: join(home, 'config'),
-        HELM_DATA_HOME: join(home, 'data'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  return runCommand(await helmBinary(), args, {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: { HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') },
   });
 }

@@ -1,12 +1,12 @@
 // What integration tests need from the cluster under test: the local stack by
 // default, or any cluster through E2E_KUBECONFIG (kind, for example).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll } from 'vitest';
 import { paths } from '../../dev/stack/paths.js';
+import { runCommand, type CommandResult } from '../../dev/tools/command.js';
 import type { StackState } from '../../dev/stack/stack.js';
 
 function stackState(): StackState | undefined {
@@ -34,26 +34,10 @@ function kubectlBinary(): string {
   return process.env.KUBECTL_BIN ?? stackState()?.binaries.kubectl ?? 'kubectl';
 }
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
 export function kubectl(args: string[], opts: { input?: string } = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlBinary(), args, {
-      env: { ...process.env, KUBECONFIG: kubeconfigPath() },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
+  return runCommand(kubectlBinary(), args, { env: { KUBECONFIG: kubeconfigPath() }, ...(opts.input !== undefined ? { input: opts.input } : {}) });
 }
 
 export const TEST_NAMESPACE_LABEL = 'clairvoyance.dev/test';

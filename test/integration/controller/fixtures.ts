@@ -1,6 +1,7 @@
 // A Deployment and the Rollout that governs it, applied to the real API server.
 import { AppsV1Api, CustomObjectsApi, type V1ReplicaSet } from '@kubernetes/client-node';
 import { GROUP, VERSION, type RolloutStatus } from '../../../src/api/index.js';
+import { runCommand, type CommandResult } from '../../../dev/tools/command.js';
 import { eventually, kubeConfig, kubeconfigPath, kubectl } from '../../support/cluster.js';
 
 export async function applyCrds(): Promise<void> {
@@ -75,15 +76,6 @@ export async function replicasByRevision(namespace: string, name: string): Promi
 }
 
 /** Runs the real `clairvoyance` CLI against the test cluster. */
-export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { spawn } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--kubeconfig', kubeconfigPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+export function cli(args: string[]): Promise<CommandResult> {
+  return runCommand(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--kubeconfig', kubeconfigPath()]);
 }
