@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { kubeconfigPath, prometheusUrl } from './cluster.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -82,4 +83,25 @@ export function metricSum(text: string, name: string, ...fragments: string[]): n
     if (fragments.every((f) => line.includes(f))) sum += Number(line.split(' ').at(-1));
   }
   return sum;
+}
+
+/**
+ * A controller for one test file: started before its tests, stopped after.
+ * Call at the top level; `get()` returns the running process inside tests.
+ */
+export function useController(namespace: string, extraArgs: string[] = []): { get(): ControllerProcess } {
+  let controller: ControllerProcess | undefined;
+  beforeAll(async () => {
+    controller = startController(namespace, extraArgs);
+    await controller.ready;
+  });
+  afterAll(async () => {
+    await controller?.kill('SIGTERM');
+  });
+  return {
+    get() {
+      if (!controller) throw new Error('the controller starts in beforeAll; call get() inside a test');
+      return controller;
+    },
+  };
 }

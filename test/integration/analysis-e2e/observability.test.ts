@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { useStandIns } from '../../support/stand-ins.js';
-import { applyCrds, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
 import { analysisStep, createTemplates, TEMPLATE } from './templates.js';
 
@@ -15,7 +15,6 @@ const standIns = useStandIns();
 let controller: ControllerProcess;
 
 beforeAll(async () => {
-  await applyCrds();
   await createTemplates(ns.name);
   controller = startController(ns.name, ['--no-leader-elect', '--signal-discovery-grace', `${GRACE_SECONDS}s`]);
   await controller.ready;

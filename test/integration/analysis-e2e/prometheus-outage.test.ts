@@ -7,7 +7,7 @@ import { useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { startPrometheusInstance, type PrometheusInstance } from '../../support/prometheus-instance.js';
 import { useStandIns } from '../../support/stand-ins.js';
-import { applyCrds, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
 import { analysisStep, createTemplate, errorRateMetric, TEMPLATE } from './templates.js';
 
@@ -17,7 +17,6 @@ let prometheus: PrometheusInstance;
 let controller: ControllerProcess;
 
 beforeAll(async () => {
-  await applyCrds();
   // Long enough that the outage lands mid-run: 8 measurements, 2 s apart.
   await createTemplate(ns.name, TEMPLATE.errorRate, { metrics: [errorRateMetric({ count: 8 })] });
   prometheus = await startPrometheusInstance('ae-outage');

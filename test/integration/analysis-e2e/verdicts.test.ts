@@ -8,7 +8,7 @@ import type { AnalysisRunStatus } from '../../../src/api/index.js';
 import { kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { useStandIns } from '../../support/stand-ins.js';
-import { applyCrds, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
 import { analysisStep, createTemplates, TEMPLATE } from './templates.js';
 
@@ -17,7 +17,6 @@ const standIns = useStandIns();
 let controller: ControllerProcess;
 
 beforeAll(async () => {
-  await applyCrds();
   await createTemplates(ns.name);
   controller = startController(ns.name, ['--no-leader-elect', '--signal-discovery-grace', '10s']);
   await controller.ready;

@@ -1,22 +1,13 @@
 // Issue acceptance on the real control plane: a canary walks its steps with
 // ReplicaSet counts matching each weight, is promoted by the CLI, and abort and
 // retry behave as an operator expects.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, kubectl, useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
-import { applyCrds, cli, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
+import { useController } from '../../support/controller.js';
+import { cli, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
 
 const ns = useTestNamespace('canary');
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  await applyCrds();
-  controller = startController(ns.name, ['--no-leader-elect']);
-  await controller.ready;
-});
-afterAll(async () => {
-  await controller?.kill('SIGTERM');
-});
+const controller = useController(ns.name, ['--no-leader-elect']);
 
 const steps = [{ setWeight: 25 }, { pause: { duration: '5s' } }, { setWeight: 50 }, { pause: {} }];
 
@@ -93,7 +84,7 @@ describe('canary by ReplicaSets', () => {
   });
 
   it('exports reconcile, step and phase metrics', async () => {
-    const text = await controller.metrics();
+    const text = await controller.get().metrics();
     expect(text).toContain('clairvoyance_reconcile_duration_seconds_bucket');
     expect(text).toMatch(/clairvoyance_phase_transitions_total\{phase="Healthy"/);
     expect(text).toMatch(/clairvoyance_change_cycle_seconds_count\{origin="unannotated",outcome="promoted"\} [1-9]/);

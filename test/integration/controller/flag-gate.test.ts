@@ -2,22 +2,13 @@
 // one that defaults to on blocks the change with no canary pod; fixing the flag
 // lets the same change proceed by itself.
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kubeConfig, useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
-import { applyCrds, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
+import { useController } from '../../support/controller.js';
+import { createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
 
 const ns = useTestNamespace('flaggate');
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  await applyCrds();
-  controller = startController(ns.name, ['--no-leader-elect']);
-  await controller.ready;
-});
-afterAll(async () => {
-  await controller?.kill('SIGTERM');
-});
+useController(ns.name, ['--no-leader-elect']);
 
 const flags = (defaultVariant: string): string =>
   JSON.stringify({ flags: { 'new-cart': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant } } }, null, 2);

@@ -2,10 +2,10 @@
 // mid-pause resumes from status; of two replicas only the leader writes, and
 // killing it hands the rollout over within the lease time.
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { metricSum, startController, type ControllerProcess } from '../../support/controller.js';
-import { applyCrds, createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
+import { createApp, replicasByRevision, setImage, waitForStatus } from './fixtures.js';
 
 const ns = useTestNamespace('resilience');
 const running: ControllerProcess[] = [];
@@ -15,7 +15,6 @@ const start = (args: string[]): ControllerProcess => {
   return c;
 };
 
-beforeAll(applyCrds);
 afterAll(async () => {
   await Promise.all(running.map((c) => c.kill('SIGKILL')));
 });

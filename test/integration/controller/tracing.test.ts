@@ -6,7 +6,7 @@ import { startClairvoyance, type RunningClairvoyance } from '../../../src/main.j
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { registerTracing, type TracingHandle } from '../../../src/telemetry/otel-sdk.js';
 import { kubeconfigPath, useTestNamespace } from '../../support/cluster.js';
-import { applyCrds, createApp, waitForStatus } from './fixtures.js';
+import { createApp, waitForStatus } from './fixtures.js';
 
 const ns = useTestNamespace('tracing');
 const exporter = new InMemorySpanExporter();
@@ -14,7 +14,6 @@ let tracing: TracingHandle;
 let controller: RunningClairvoyance;
 
 beforeAll(async () => {
-  await applyCrds();
   tracing = registerTracing([new SimpleSpanProcessor({ exporter })]);
   controller = await startClairvoyance(
     {

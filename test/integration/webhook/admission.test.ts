@@ -59,8 +59,6 @@ async function apply(namespace: string, obj: object, extra: string[] = []) {
 }
 
 beforeAll(async () => {
-  const crds = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', 'manifests/crds/']);
-  expect(crds.code, crds.stderr).toBe(0);
   for (const ns of [enforced.name, warned.name]) {
     const labelled = await kubectl(['label', 'namespace', ns, 'clairvoyance.dev/gated=true', `${RUN_LABEL}=${RUN}`, '--overwrite']);
     expect(labelled.code, labelled.stderr).toBe(0);
