@@ -1,6 +1,7 @@
 // Wiring only: builds the controller from its parts and runs it under leader election.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './kube/kubeconfig.js';
 import type { LevelWithSilent } from 'pino';
 import { ProviderFactory } from './analysis/index.js';
 import { EngineAnalysisRunner } from './controller/analysis-runner.js';
@@ -11,7 +12,8 @@ import { CachedPolicySource } from './controller/cached-policy-source.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
-import { startWebhook, type RunningWebhook } from './webhook/index.js';
+import { clusterRoleAsOwner, startWebhook, type RunningWebhook, type WebhookOwner } from './webhook/index.js';
+import { errorMessage } from './kube/errors.js';
 import { KubeEventRecorder, LeaderElector, StaleGuard, StatusWriter, WorkQueue, runController, type SharedInformer } from './kube/index.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -45,6 +47,8 @@ export interface WebhookRunOptions {
   /** In cluster: the Service in front of the webhook; out of cluster the loopback URL is registered. */
   serviceName?: string;
   configurationName?: string;
+  /** The ClusterRole that owns the configurations, so deleting the install removes them. */
+  ownerClusterRole?: string;
 }
 
 export interface RunningClairvoyance {
@@ -58,13 +62,7 @@ export interface RunningClairvoyance {
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else if (process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
+export { loadKubeConfig };
 
 function ownNamespace(): string {
   return existsSync(SA_NAMESPACE_FILE) ? readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() : 'default';
@@ -153,7 +151,9 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   if (opts.webhook) {
     // The webhook answers from the same caches, so it waits for them once.
     await Promise.all(allInformers(informers).map((i) => waitForSync(i)));
+    const owner = opts.webhook.ownerClusterRole ? await clusterRoleOwner(kc, opts.webhook.ownerClusterRole, logger) : undefined;
     webhook = await startWebhook({
+      ...(owner ? { owner } : {}),
       kubeConfig: kc,
       port: opts.webhook.port,
       host: opts.webhook.host,
@@ -163,6 +163,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       registry: metrics.registry,
       ...(opts.webhook.serviceName ? { inCluster: { serviceName: opts.webhook.serviceName } } : {}),
       ...(opts.webhook.configurationName ? { configurationName: opts.webhook.configurationName } : {}),
+      // A controller watching some namespaces holds policies for those alone, so only they call it.
+      ...(opts.namespaces.length > 0 ? { namespaceRequirements: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: opts.namespaces }] } : {}),
     });
   }
 
@@ -201,10 +203,14 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     isLeader: () => (elector ? elector.isLeader() : true) && synced,
     async stop() {
       shuttingDown = true;
+      // Out of cluster nothing answers the registered URL once this process is gone, so
+      // the webhook unregisters first; in cluster it serves until the end of the drain.
+      const outOfCluster = opts.webhook !== undefined && opts.webhook.serviceName === undefined;
+      if (outOfCluster) await webhook?.close();
       // Finish in-flight reconciles, then hand the lease over at once.
       await stopReconciling(true);
       await elector?.release();
-      await webhook?.close();
+      if (!outOfCluster) await webhook?.close();
       await Promise.all(allInformers(informers).map((i) => i.stop()));
       await Promise.all(servers.map((s) => s.close()));
       providers.close();
@@ -212,6 +218,19 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       logger.info('clairvoyance stopped');
     },
   };
+}
+
+/** Without the owner reference the configurations outlive an uninstall; the gate itself still works. */
+async function clusterRoleOwner(kc: KubeConfig, name: string, logger: Logger): Promise<WebhookOwner | undefined> {
+  try {
+    return await clusterRoleAsOwner(kc, name);
+  } catch (err) {
+    logger.warn(
+      { err: errorMessage(err), clusterRole: name },
+      `--webhook-owner-clusterrole: cannot read ClusterRole "${name}"; the webhook configurations will not be removed when it is deleted`,
+    );
+    return undefined;
+  }
 }
 
 function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
+import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { paths } from '../stack/paths.js';
 import { up } from '../stack/stack.js';
 import { startStandIn, type StandInProcess, type StandInSpec } from '../stand-in/launcher.js';
@@ -31,6 +33,7 @@ const outcomes: Outcome[] = [];
 const standIns = new Map<string, StandInProcess>();
 let controller: ChildProcess | undefined;
 let removeControllerTarget: (() => void) | undefined;
+let demoCluster: Cluster | undefined;
 
 function addTarget(name: string, target: string, labels: Record<string, string>): () => void {
   mkdirSync(paths.prometheusTargets, { recursive: true });
@@ -46,6 +49,8 @@ async function main(): Promise<number> {
   say('Starting (or reusing) the local stack: etcd, kube-apiserver, controller-manager, scheduler, kwok, Prometheus.');
   const { state } = await up();
   const cluster = new Cluster(state.kubeconfig, state.binaries.kubectl);
+  demoCluster = cluster;
+  await preflight(state.kubeconfig, state.prometheusUrl);
 
   section('Setup');
   await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(root, 'manifests/crds/')]);
@@ -84,8 +89,38 @@ async function main(): Promise<number> {
   section('Results');
   for (const o of outcomes) say(`${o.passed ? c.green('PASS') : c.red('FAIL')}  ${o.scenario}: expected ${o.expected}${o.passed ? '' : ` — ${o.detail}`}`);
   say(`Finished in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-  await cleanup(cluster);
   return outcomes.every((o) => o.passed) ? 0 : 1;
+}
+
+/**
+ * What `clairvoyance doctor` would flag and the demo depends on: a configuration left by
+ * a run that died fails closed for gated namespaces (the demo's would be refused), and
+ * analysis needs Prometheus. The demo's own configuration is not among them: its
+ * controller replaces a stale one when it starts. Stops with a plain sentence and the fix.
+ */
+async function preflight(kubeconfig: string, prometheusUrl: string): Promise<void> {
+  const report = await runDoctor(
+    { kc: loadKubeConfig(kubeconfig), controllerNamespace: CONTROLLER_NS, leaseName: 'clairvoyance-controller', configurationName: WEBHOOK_CONFIG, prometheusUrl },
+    ['stale-webhooks', 'prometheus'],
+  );
+  if (report.ok) {
+    say('Preflight: no stale webhook configuration, Prometheus answers.');
+    return;
+  }
+  throw new PreflightError(
+    report.checks
+      .filter((c) => !c.ok)
+      .map((c) => `${c.message}\n  fix: ${c.fix ?? ''}`)
+      .join('\n'),
+  );
+}
+
+class PreflightError extends Error {
+  constructor(detail: string) {
+    super(`the demo cannot run on this cluster as it is:
+${detail}`);
+    this.name = 'PreflightError';
+  }
 }
 
 function record(scenario: string, expected: string, passed: boolean, detail: string): void {
@@ -270,24 +305,39 @@ async function startController(kubeconfig: string, prometheusUrl: string): Promi
   });
 }
 
-async function cleanup(cluster: Cluster): Promise<void> {
-  await Promise.all([...standIns.values()].map((s) => s.stop()));
-  standIns.clear();
-  removeControllerTarget?.();
-  if (controller && controller.exitCode === null) {
-    controller.kill('SIGTERM');
-    await new Promise((r) => controller!.once('exit', r));
-  }
-  // The demo's webhook must not outlive it: gated namespaces would stay closed.
-  await cluster.deleteWebhookConfigurations(WEBHOOK_CONFIG);
+/** Runs on every exit path (done, failed, SIGINT, SIGTERM): nothing of the demo outlives it. */
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.all([...standIns.values()].map((s) => s.stop()));
+    standIns.clear();
+    removeControllerTarget?.();
+    if (controller && controller.exitCode === null && controller.signalCode === null) {
+      const exited = new Promise((r) => controller!.once('exit', r));
+      controller.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (controller.exitCode === null && controller.signalCode === null) controller.kill('SIGKILL');
+    }
+    // The controller removes its own registration on SIGTERM; this covers a controller
+    // that crashed or was killed. Gated namespaces must not stay closed behind the demo.
+    await demoCluster?.deleteWebhookConfigurations(WEBHOOK_CONFIG);
+  })();
+  return cleaning;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: unknown) => {
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\ndemo interrupted (${signal}): stopping the controller and removing its webhook configurations\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((err: unknown) => {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    await Promise.all([...standIns.values()].map((s) => s.stop()));
-    controller?.kill('SIGTERM');
-    process.exit(1);
-  },
-);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup().catch((err: unknown) => process.stderr.write(`demo clean-up failed: ${err instanceof Error ? err.message : String(err)}\n`));
+    process.exit(code);
+  });

@@ -6,6 +6,8 @@ import { registerLint } from './commands/lint.js';
 import { registerOperate } from './commands/operate.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerWebhook } from './commands/webhook.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -19,5 +21,7 @@ export function buildProgram(): Command {
   registerOperate(program);
   registerExplain(program);
   registerLint(program);
+  registerDoctor(program);
+  registerWebhook(program);
   return program;
 }

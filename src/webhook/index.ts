@@ -8,14 +8,26 @@ import { createWebhookApp } from './app.js';
 import { PolicyAuditor } from './audit.js';
 import { WebhookCertificates, renewalTime, type ServingCertificate } from './certificates.js';
 import { WebhookMetrics } from './metrics.js';
-import { applyWebhookConfigurations, deleteWebhookConfigurations, DEFAULT_CONFIGURATION_NAME, type RegistrationOptions } from './registration.js';
+import { claimRegistration, newRunIdentity, releaseRegistration } from './lifecycle.js';
+import { applyWebhookConfigurations, DEFAULT_CONFIGURATION_NAME, type RegistrationOptions, type WebhookOwner, type WebhookTarget } from './registration.js';
 import { closeServer, listenHttps } from './server.js';
 
 export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES } from './app.js';
 export { parseAdmissionReview, reviewOf, ADMISSION_API_VERSION } from './admission-review.js';
 export type { AdmissionRequest, AdmissionResponse, AdmissionReviewOut } from './admission-review.js';
 export { WebhookCertificates, needsRenewal, WEBHOOK_TLS_SECRET, type ServingCertificate } from './certificates.js';
-export { webhookConfigurations, applyWebhookConfigurations, deleteWebhookConfigurations, type RegistrationOptions } from './registration.js';
+export {
+  webhookConfigurations,
+  applyWebhookConfigurations,
+  deleteWebhookConfigurations,
+  DEFAULT_CONFIGURATION_NAME,
+  REGISTERED_BY_ANNOTATION,
+  WEBHOOK_LABELS,
+  type RegistrationOptions,
+  type WebhookOwner,
+} from './registration.js';
+export { claimRegistration, clusterRoleAsOwner, releaseRegistration, readRegistration, listRegistrations, newRunIdentity, LiveRegistrationError, type WebhookConfiguration } from './lifecycle.js';
+export { probeWebhookEndpoint, describeEndpoint, type ProbeResult } from './endpoint-probe.js';
 export { PolicyAuditor, auditPolicies } from './audit.js';
 export { WebhookMetrics } from './metrics.js';
 export { listenHttps } from './server.js';
@@ -35,8 +47,14 @@ export interface StartWebhookOptions {
   inCluster?: { serviceName: string; servicePort?: number };
   /** Keep the webhook configurations current (default true). */
   register?: boolean;
-  /** Delete the configurations on close (tests; production keeps them so gated namespaces stay closed). */
+  /**
+   * Delete the configurations on close. Default: out of cluster yes (nothing answers at a
+   * loopback URL once this process is gone); in cluster no, so a rolling restart or a
+   * crash keeps gated namespaces closed while another replica serves.
+   */
   unregisterOnClose?: boolean;
+  /** Cluster-scoped owner of the configurations (in cluster: the chart's ClusterRole). */
+  owner?: WebhookOwner;
   registry?: Registry;
   /** Name of both webhook configurations (default `clairvoyance`). */
   configurationName?: string;
@@ -77,18 +95,32 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
   logger.info({ port, host: opts.host }, 'admission webhook listening');
 
   const name = opts.configurationName ?? DEFAULT_CONFIGURATION_NAME;
+  const registeredBy = newRunIdentity();
+  const target: WebhookTarget =
+    serviceName === undefined
+      ? { url: `https://127.0.0.1:${port}` }
+      : { service: { name: serviceName, namespace: opts.namespace, port: opts.inCluster?.servicePort ?? 443 } };
   const registration = (): RegistrationOptions => ({
     name,
     caBundle: current.caBundle,
     controllerNamespace: opts.namespace,
-    target:
-      serviceName === undefined
-        ? { url: `https://127.0.0.1:${port}` }
-        : { service: { name: serviceName, namespace: opts.namespace, port: opts.inCluster?.servicePort ?? 443 } },
+    target,
+    registeredBy,
+    ...(opts.owner ? { owner: opts.owner } : {}),
     ...(opts.namespaceRequirements !== undefined ? { namespaceRequirements: opts.namespaceRequirements } : {}),
   });
   const register = opts.register !== false;
-  if (register) await applyWebhookConfigurations(opts.kubeConfig, registration());
+  const unregisterOnClose = opts.unregisterOnClose ?? serviceName === undefined;
+  if (register) {
+    try {
+      await claimRegistration(opts.kubeConfig, name, target, logger);
+      await applyWebhookConfigurations(opts.kubeConfig, registration());
+    } catch (err) {
+      await closeServer(server);
+      throw err;
+    }
+    logger.info({ configuration: name, registeredBy, removedOnExit: unregisterOnClose }, 'webhook configurations registered');
+  }
 
   // Maintenance: renew ahead of the 1/3-lifetime mark, hot-swap, re-apply the caBundle.
   let timer: NodeJS.Timeout | undefined;
@@ -126,8 +158,16 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      // Unregister before the server stops answering, so no call lands on a closed port.
+      if (register && unregisterOnClose) {
+        try {
+          const removed = await releaseRegistration(opts.kubeConfig, name, registeredBy);
+          logger.info({ configuration: name, removed }, 'webhook configurations removed');
+        } catch (err) {
+          logger.error({ err: errorMessage(err), configuration: name }, `could not remove webhook configuration "${name}"; run: clairvoyance webhook remove --name ${name}`);
+        }
+      }
       await auditor.stop();
-      if (register && opts.unregisterOnClose === true) await deleteWebhookConfigurations(opts.kubeConfig, name);
       await closeServer(server);
     },
   };

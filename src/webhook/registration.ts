@@ -18,6 +18,8 @@ import { isNotFound } from '../kube/errors.js';
 import { WEBHOOK_PATHS } from './app.js';
 
 export const DEFAULT_CONFIGURATION_NAME = 'clairvoyance';
+/** Every configuration Clairvoyance registers carries these labels (doctor finds stale ones by them). */
+export const WEBHOOK_LABELS = { 'app.kubernetes.io/name': 'clairvoyance', 'app.kubernetes.io/component': 'webhook' } as const;
 const FIELD_MANAGER = 'clairvoyance-webhook';
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
@@ -34,7 +36,24 @@ export interface RegistrationOptions {
   /** Extra namespace requirements, ANDed in (e.g. restrict to test namespaces). */
   namespaceRequirements?: V1LabelSelectorRequirement[];
   timeoutSeconds?: number;
+  /** Who registered it (`host/pid/nonce`): a run removes only what it registered itself. */
+  registeredBy?: string;
+  /**
+   * A cluster-scoped object the configurations are owned by, so deleting it (helm
+   * uninstall, `kubectl delete -f install.yaml`) garbage-collects them.
+   */
+  owner?: WebhookOwner;
 }
+
+export interface WebhookOwner {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+/** Annotation naming the run that registered a configuration. */
+export const REGISTERED_BY_ANNOTATION = 'clairvoyance.dev/registered-by';
 
 function clientConfig(target: WebhookTarget, path: string, caBundle: string): AdmissionregistrationV1WebhookClientConfig {
   const ca = Buffer.from(caBundle).toString('base64');
@@ -100,7 +119,12 @@ export function webhookConfigurations(opts: RegistrationOptions): {
   mutating: V1MutatingWebhookConfiguration;
 } {
   const name = opts.name ?? DEFAULT_CONFIGURATION_NAME;
-  const metadata = { name, labels: { 'app.kubernetes.io/name': 'clairvoyance', 'app.kubernetes.io/component': 'webhook' } };
+  const metadata = {
+    name,
+    labels: { ...WEBHOOK_LABELS },
+    ...(opts.registeredBy ? { annotations: { [REGISTERED_BY_ANNOTATION]: opts.registeredBy } } : {}),
+    ...(opts.owner ? { ownerReferences: [{ ...opts.owner }] } : {}),
+  };
   return {
     validating: {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -1,15 +1,29 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { Finding } from '../api/index.js';
 import { evaluatePolicies, governingRollouts, changeOrigin } from '../gates/index.js';
 import { allow, deny } from './admission-review.js';
 import { auditSummary, denialMessage, warningOf } from './denial.js';
 import { deploymentOf, isGated, requestNamespace, type ReviewHandler } from './handler.js';
 
-/** Policies and contracts for a Deployment change: deny Enforce findings in gated namespaces. */
+/** What context rules read: the Deployment's labels and annotations, and its pod template. */
+function gatedSurface(d: V1Deployment): unknown {
+  return { labels: d.metadata?.labels ?? {}, annotations: d.metadata?.annotations ?? {}, template: d.spec?.template };
+}
+
+/**
+ * Policies and contracts for a Deployment change: deny Enforce findings in gated
+ * namespaces. An update that leaves the gated surface as it was (a scale by the
+ * controller, an HPA or `kubectl scale`) changes no code and no context, so it is let
+ * through unevaluated: denying it would wedge the controller on a Deployment admitted
+ * while the webhook was away, which the pre-canary gate holds instead.
+ */
 export const validateDeployment: ReviewHandler = (request, { source, metrics }) => {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow(request.uid);
   const namespace = requestNamespace(request);
   const object = deploymentOf(request.object, namespace);
   const oldObject = request.operation === 'UPDATE' && request.oldObject != null ? deploymentOf(request.oldObject, namespace) : undefined;
+  if (oldObject && isDeepStrictEqual(gatedSurface(object), gatedSurface(oldObject))) return allow(request.uid);
   const findings = evaluatePolicies({
     object,
     oldObject,

@@ -22,6 +22,7 @@ interface RunFlags {
   webhookHost: string;
   webhookService?: string;
   webhookConfigurationName?: string;
+  webhookOwnerClusterrole?: string;
   controllerNamespace?: string;
 }
 
@@ -65,6 +66,7 @@ export function registerRun(program: Command): void {
     .option('--webhook-host <ip>', 'address the webhook binds (out of cluster the API server calls 127.0.0.1)', '0.0.0.0')
     .option('--webhook-service <name>', 'in cluster: the Service the API server calls the webhook through')
     .option('--webhook-configuration-name <name>', 'name of the webhook configurations kept current', 'clairvoyance')
+    .option('--webhook-owner-clusterrole <name>', 'in cluster: ClusterRole that owns the webhook configurations, so deleting the install removes them')
     .option('--controller-namespace <ns>', 'namespace holding the webhook TLS Secret, never gated (default: own namespace)')
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
@@ -95,6 +97,7 @@ export function registerRun(program: Command): void {
                   ...(flags.controllerNamespace ? { namespace: flags.controllerNamespace } : {}),
                   ...(flags.webhookService ? { serviceName: flags.webhookService } : {}),
                   ...(flags.webhookConfigurationName ? { configurationName: flags.webhookConfigurationName } : {}),
+                  ...(flags.webhookOwnerClusterrole ? { ownerClusterRole: flags.webhookOwnerClusterrole } : {}),
                 },
               }
             : {}),
@@ -109,7 +112,11 @@ export function registerRun(program: Command): void {
       );
       let stopping = false;
       const shutdown = (signal: string): void => {
-        if (stopping) return;
+        if (stopping) {
+          // A second Ctrl-C: the user wants out now (the webhook unregisters first, so by then it is gone).
+          logger.warn({ signal }, 'second signal: exiting without waiting for in-flight work');
+          process.exit(130);
+        }
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight work, releasing the lease');
         running.stop().then(

@@ -70,6 +70,18 @@ describe('validate Deployments', () => {
     expect(res.auditAnnotations?.findings).toContain('=Audit');
   });
 
+  it('lets a scale of a non-compliant Deployment through, but not a change to its template or labels', () => {
+    const scaled = structuredClone(aiChange);
+    scaled.spec!.replicas = 0;
+    expect(validateDeployment(requestOf(review(scaled, { operation: 'UPDATE', oldObject: aiChange })), deps())).toEqual({ uid: 'uid-1', allowed: true });
+    const relabelled = structuredClone(aiChange);
+    relabelled.metadata!.labels = { ...relabelled.metadata!.labels, tier: 'web' };
+    expect(validateDeployment(requestOf(review(relabelled, { operation: 'UPDATE', oldObject: aiChange })), deps()).allowed).toBe(false);
+    const newImage = structuredClone(aiChange);
+    newImage.spec!.template.spec!.containers[0]!.image = 'registry.example.com/shop/checkout:3';
+    expect(validateDeployment(requestOf(review(newImage, { operation: 'UPDATE', oldObject: aiChange })), deps()).allowed).toBe(false);
+  });
+
   it('admits compliant and human-origin changes', () => {
     const compliant = deployment({ templateAnnotations: { 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/flag': 'f' } });
     expect(validateDeployment(requestOf(review(compliant)), deps()).allowed).toBe(true);
