@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helm } from '../../../dev/tools/helm.js';
 import { CHART_DIR, INSTALL_NAMESPACE, INSTALL_YAML, renderInstall } from '../../../scripts/render-install.js';
-import { eventually, kubectl, useTestNamespace } from '../../support/cluster.js';
+import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { instantQuery } from '../../support/prometheus.js';
 import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
 import { documents, find, renderChart, type Manifest } from './render.js';
+import { controllerPermissions, describePermission } from '../../../src/controller/permissions.js';
+import { applyWebhookConfigurations, clusterRoleAsOwner, readRegistration, WEBHOOK_TLS_SECRET } from '../../../src/webhook/index.js';
 
 const ns = useTestNamespace('install');
 const other = useTestNamespace('install-other');
@@ -87,6 +89,7 @@ describe('helm chart', () => {
         '--metrics-port=8080',
         '--health-port=8081',
         '--webhook-port=9443',
+        `--webhook-owner-clusterrole=${fullname}`,
       ]),
     );
     expect(container!.livenessProbe.httpGet.path).toBe('/healthz');
@@ -112,13 +115,14 @@ describe('helm chart', () => {
     expect(docs.filter((d) => d.kind === 'ServiceMonitor' || d.kind === 'PrometheusRule')).toEqual([]);
   });
 
-  it('grants no wildcard, no delete, no RBAC and no secrets cluster-wide', () => {
+  it('grants no wildcard, no delete, no RBAC but a read of its own ClusterRole, and no secrets cluster-wide', () => {
     const clusterRules = rules(find(docs, 'ClusterRole', fullname));
     for (const r of clusterRules) {
       expect(r.verbs, JSON.stringify(r)).not.toContain('*');
       expect(r.resources, JSON.stringify(r)).not.toContain('*');
       expect(r.verbs, JSON.stringify(r)).not.toContain('delete');
-      expect(r.apiGroups, JSON.stringify(r)).not.toContain('rbac.authorization.k8s.io');
+      // Only to read its own uid, the owner of the webhook configurations.
+      if (r.apiGroups.includes('rbac.authorization.k8s.io')) expect(r).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [fullname], verbs: ['get'] });
       expect(r.resources, JSON.stringify(r)).not.toContain('secrets');
     }
     const role = find(docs, 'Role', fullname);
@@ -136,7 +140,7 @@ describe('helm chart', () => {
     const groups = (find(monitored, 'PrometheusRule').spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups;
     const alerts = groups.flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert)).toEqual(
-      expect.arrayContaining(['ClairvoyanceRolloutDegraded', 'ClairvoyanceGateDenialsSpike', 'ClairvoyanceAdmissionErrors', 'ClairvoyanceControllerDown']),
+      expect.arrayContaining(['ClairvoyanceRolloutDegraded', 'ClairvoyanceGateDenialsSpike', 'ClairvoyanceAdmissionErrors', 'ClairvoyanceControllerDown', 'ClairvoyanceGateClosed']),
     );
     for (const a of alerts) {
       expect(promqlSyntaxError(a.expr), `${a.alert}: ${a.expr}`).toBeUndefined();
@@ -205,6 +209,34 @@ describe('chart on the API server', () => {
     expect(await can(args)).toBe(true);
   });
 
+  // The list `clairvoyance doctor` checks is the controller's whole surface; the chart grants all of it.
+  it('grants every permission the controller needs (the list doctor checks)', async () => {
+    const needed = controllerPermissions({ lease: fullname, webhookConfiguration: fullname, tlsSecret: WEBHOOK_TLS_SECRET });
+    const denied: string[] = [];
+    for (const p of needed) {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: sa,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`, 'system:authenticated'],
+          resourceAttributes: {
+            group: p.group,
+            resource: p.resource,
+            verb: p.verb,
+            ...(p.subresource ? { subresource: p.subresource } : {}),
+            ...(p.name ? { name: p.name } : {}),
+            ...(p.scope === 'own-namespace' ? { namespace: ns.name } : {}),
+          },
+        },
+      };
+      const res = await kubectl(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
+      expect(res.code, res.stderr).toBe(0);
+      if (!(JSON.parse(res.stdout) as { status: { allowed: boolean } }).status.allowed) denied.push(describePermission(p));
+    }
+    expect(denied).toEqual([]);
+  });
+
   // `can-i` resolves resources through discovery, and the OpenFeature CRD is not installed
   // on the stack, so this one asks the API server directly with a SubjectAccessReview.
   it('CAN patch FeatureFlags (SubjectAccessReview)', async () => {
@@ -243,5 +275,42 @@ describe('chart on the API server', () => {
     ['impersonate', ['impersonate', 'serviceaccounts', '-n', other.name]],
   ])('CANNOT %s', async (_what, args) => {
     expect(await can(args)).toBe(false);
+  });
+});
+
+// helm uninstall must not leave a gate behind: the controller registers its configurations
+// owned by the release's ClusterRole, so garbage collection removes them with it. On kwok
+// the chart's Pods run no code, so the registration is made here by the same function the
+// controller calls at start.
+describe('helm install and uninstall', () => {
+  const helmNs = useTestNamespace('install-helm');
+  const helmRelease = `cvh-${randomBytes(3).toString('hex')}`;
+  const helmFullname = `${helmRelease}-clairvoyance`;
+
+  afterAll(async () => {
+    await helm(['uninstall', helmRelease, '-n', helmNs.name, '--ignore-not-found', '--kubeconfig', kubeconfigPath()]);
+  });
+
+  it('removes the webhook configurations the controller registered', async () => {
+    const installed = await helm(['install', helmRelease, CHART_DIR, '-n', helmNs.name, '--skip-crds', '--kubeconfig', kubeconfigPath()]);
+    expect(installed.code, installed.stderr).toBe(0);
+    const kc = kubeConfig();
+    const owner = await clusterRoleAsOwner(kc, helmFullname);
+    await applyWebhookConfigurations(kc, {
+      name: helmFullname,
+      caBundle: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
+      target: { service: { name: `${helmFullname}-webhook`, namespace: helmNs.name, port: 443 } },
+      controllerNamespace: helmNs.name,
+      // Matches no namespace: this registration must not gate anything while it exists.
+      namespaceRequirements: [{ key: 'clairvoyance.dev/never', operator: 'In', values: ['true'] }],
+      owner,
+    });
+    expect((await readRegistration(kc, helmFullname)).map((c) => c.metadata?.ownerReferences?.[0]?.uid)).toEqual([owner.uid, owner.uid]);
+
+    const uninstalled = await helm(['uninstall', helmRelease, '-n', helmNs.name, '--wait', '--kubeconfig', kubeconfigPath()]);
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
+    await eventually('garbage collection removes both configurations', async () => ((await readRegistration(kc, helmFullname)).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
   });
 });
