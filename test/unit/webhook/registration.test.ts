@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webhookConfigurations } from '../../../src/webhook/registration.js';
+import { REGISTERED_BY_ANNOTATION, WEBHOOK_LABELS, webhookConfigurations } from '../../../src/webhook/registration.js';
 
 describe('webhook configurations', () => {
   const { validating, mutating } = webhookConfigurations({
@@ -40,5 +40,24 @@ describe('webhook configurations', () => {
     const { mutating: m } = webhookConfigurations({ caBundle: 'x', target: { service: { name: 'cv-webhook', namespace: 'cv', port: 443 } }, controllerNamespace: 'cv' });
     expect(m.metadata?.name).toBe('clairvoyance');
     expect(m.webhooks?.[0]?.clientConfig.service).toEqual({ name: 'cv-webhook', namespace: 'cv', port: 443, path: '/mutate/deployments' });
+  });
+
+  it('records who registered it and, in cluster, the owner that garbage-collects it', () => {
+    const owner = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'cv', uid: '6f1c' };
+    const { validating: v, mutating: m } = webhookConfigurations({
+      caBundle: 'x',
+      target: { service: { name: 'cv-webhook', namespace: 'cv', port: 443 } },
+      controllerNamespace: 'cv',
+      registeredBy: 'pod-1/1/abc',
+      owner,
+    });
+    for (const c of [v, m]) {
+      expect(c.metadata?.annotations).toEqual({ [REGISTERED_BY_ANNOTATION]: 'pod-1/1/abc' });
+      expect(c.metadata?.ownerReferences).toEqual([owner]);
+      expect(c.metadata?.labels).toEqual(WEBHOOK_LABELS);
+    }
+    const { validating: bare } = webhookConfigurations({ caBundle: 'x', target: { url: 'https://127.0.0.1:1' }, controllerNamespace: 'cv' });
+    expect(bare.metadata?.annotations).toBeUndefined();
+    expect(bare.metadata?.ownerReferences).toBeUndefined();
   });
 });
