@@ -14,6 +14,9 @@ export const INSTALL_YAML = join(repoRoot, 'manifests', 'install.yaml');
 
 const HEADER = `# Clairvoyance: everything \`kubectl apply -f\` needs (Namespace, CRDs, controller).
 # Generated from charts/clairvoyance by \`npm run render:install\`; do not edit by hand.
+# The controller registers its webhook configurations itself, owned by its ClusterRole:
+# \`kubectl delete -f install.yaml\` removes them with it (garbage collection), so no dead
+# gate is left behind. While every replica is down, gated namespaces stay closed by design.
 `;
 
 // The namespace enforces the restricted Pod Security Standard, which the chart's Pods meet.
