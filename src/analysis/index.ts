@@ -26,3 +26,5 @@ export type { PrometheusOptions } from './providers/prometheus.js';
 export { ProviderFactory, providerKind, singleProviderSource } from './providers/factory.js';
 export type { ProviderSource, ProviderFactoryOptions } from './providers/factory.js';
 export { StaticProvider, noopProvider } from './providers/static.js';
+export { resolveAnalysis } from './resolve.js';
+export type { ResolvedAnalysis, TemplateSource } from './resolve.js';

@@ -342,6 +342,27 @@ export const cycleSchema = z
   .describe('Timestamps of the current revision\'s path from authored to stable, for cycle-time metrics.');
 export type Cycle = z.infer<typeof cycleSchema>;
 
+/** How many ended canaries status keeps: enough to backtest recent releases, small enough for etcd. */
+export const CANARY_HISTORY_LIMIT = 20;
+
+export const canaryRecordSchema = z
+  .strictObject({
+    revision: z.string().describe('The canary revision.'),
+    stableRevision: z.string().optional().describe('The stable revision it ran beside (compare against stable).'),
+    canaryStartedAt: timestampSchema.optional().describe('When its first canary pod was started.'),
+    analysisStartedAt: timestampSchema.optional().describe('When its first analysis run started (the window a backtest replays starts here).'),
+    endedAt: timestampSchema.describe('When it was promoted or rolled back.'),
+    outcome: z.enum(['Promoted', 'RolledBack']).describe('Promoted to stable, or rolled back.'),
+    reason: z.string().optional().describe('Why it ended, e.g. Promoted, AnalysisFailed, Aborted, ProgressDeadlineExceeded.'),
+    origin: z.string().optional().describe('The change origin from provenance (ai-generated, ai-assisted, human).'),
+    analyses: z
+      .array(rolloutAnalysisSchema)
+      .optional()
+      .describe('The analyses its steps and background analysis ran (templates and args), for `clairvoyance backtest --changes`.'),
+  })
+  .describe('One ended canary: its window and outcome.');
+export type CanaryRecord = z.infer<typeof canaryRecordSchema>;
+
 export const rolloutStatusSchema = z.strictObject({
   phase: rolloutPhaseSchema.optional(),
   reason: z.string().optional().describe('CamelCase reason for the phase, e.g. AnalysisFailed, GateDenied.'),
@@ -374,6 +395,11 @@ export const rolloutStatusSchema = z.strictObject({
   conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),
   provenance: provenanceSchema.optional(),
   cycle: cycleSchema.optional(),
+  history: z
+    .array(canaryRecordSchema)
+    .max(CANARY_HISTORY_LIMIT)
+    .optional()
+    .describe(`The last ${CANARY_HISTORY_LIMIT} ended canaries, oldest first: each window and outcome, replayed by \`clairvoyance backtest --changes\`.`),
 });
 export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
 

@@ -8,6 +8,7 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerWebhook } from './commands/webhook.js';
+import { registerBacktest } from './commands/backtest.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerLint(program);
   registerDoctor(program);
   registerWebhook(program);
+  registerBacktest(program);
   return program;
 }

@@ -4,30 +4,22 @@ import {
   applyMeasurement,
   newRunStatus,
   nextMeasurementDue,
-  resolveArgs,
+  resolveAnalysis,
   takeMeasurement,
   updateRunMetric,
-  type MetricSpec,
   type ProviderSource,
+  type ResolvedAnalysis,
+  type TemplateSource,
   type SignalOptions,
 } from '../analysis/index.js';
-import type { AnalysisRunStatus, AnalysisTemplateSpec, RolloutAnalysis } from '../api/index.js';
+import type { AnalysisRunStatus, RolloutAnalysis } from '../api/index.js';
 import type { AnalysisRequest } from '../rollout/plan-rollout.js';
 import { BACKGROUND_RUN } from '../rollout/steps.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { AnalysisInput, AnalysisOutput, AnalysisRunner } from '../rollout/seams.js';
 
-export interface TemplateSource {
-  analysisTemplate(namespace: string, name: string): AnalysisTemplateSpec | undefined;
-  clusterAnalysisTemplate(name: string): AnalysisTemplateSpec | undefined;
-}
-
-interface ResolvedAnalysis {
-  templates: string[];
-  metrics: MetricSpec[];
-  args: Record<string, string>;
-}
+export type { TemplateSource } from '../analysis/index.js';
 
 /** How soon an inconclusive run is retried, so a rollout resumes once evidence returns. */
 const INCONCLUSIVE_RETRY_MS = 10_000;
@@ -49,7 +41,7 @@ export class EngineAnalysisRunner implements AnalysisRunner {
     for (const request of input.requests) {
       const spec = analysisFor(input.spec, request);
       if (!spec) continue;
-      const resolved = this.resolve(input.rollout.namespace, spec);
+      const resolved = resolveAnalysis(this.templates, input.rollout.namespace, spec);
       const previous = (input.status.analysisRuns ?? []).find((r) => r.name === request.runName);
       if (typeof resolved === 'string') {
         runs.push(errorRun(request, previous, resolved, input.now));
@@ -120,25 +112,6 @@ export class EngineAnalysisRunner implements AnalysisRunner {
       metrics: resolved.metrics,
       now,
     });
-  }
-
-  /** The metrics and args of an analysis, or a message naming what is missing. */
-  private resolve(namespace: string, analysis: RolloutAnalysis): ResolvedAnalysis | string {
-    const metrics: MetricSpec[] = [];
-    const declared: { name: string; value?: string }[] = [];
-    const names: string[] = [];
-    for (const ref of analysis.templates) {
-      const spec = ref.clusterScope ? this.templates.clusterAnalysisTemplate(ref.name) : this.templates.analysisTemplate(namespace, ref.name);
-      if (!spec) return `${ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${ref.name} not found`;
-      names.push(ref.name);
-      metrics.push(...(spec.metrics as MetricSpec[]));
-      declared.push(...(spec.args ?? []));
-    }
-    try {
-      return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []) };
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
   }
 }
 

@@ -7,6 +7,7 @@ import { setCondition } from './conditions.js';
 import type { ObservedState, ReplicaSetView } from './observed.js';
 import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';
 import { authoredAt, provenanceFrom } from './provenance.js';
+import { recordCanaryEnd } from './history.js';
 import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
 
 /** Re-check interval for Blocked gates, so a fixed flag or policy unblocks by itself. */
@@ -347,6 +348,7 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   }
   const delayMs = d.o.rollout.spec.rollback.scaleDownDelaySeconds * 1000;
   d.target(stable, stableRs?.replicas ?? 0, new Date(d.o.now.getTime() + delayMs).toISOString());
+  recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'Promoted', reason: 'Promoted', at: d.now, stableRevision: stable });
   d.status.stableRevision = canary;
   d.status.cycle = { ...d.status.cycle, promotedAt: d.now };
   if (d.o.rollout.spec.flag && d.o.rollout.spec.flag.onPromotion === 'On') d.actions.push({ type: 'promoteFlag' });
@@ -359,6 +361,7 @@ function rollback(d: Draft, reason: string, message: string): void {
   // Kill switch first: the flag turns the new code path off before pods move.
   if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
   d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
+  recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'RolledBack', reason, at: d.now, ...(d.status.stableRevision ? { stableRevision: d.status.stableRevision } : {}) });
   d.status.pauseStartedAt = undefined;
   d.setPhase('Degraded', reason, message);
   d.event('Warning', 'RolledBack', `${reason}: ${message}`);

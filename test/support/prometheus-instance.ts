@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { runCommand } from '../../dev/tools/command.js';
 import { prometheusConfig } from '../../dev/stack/components.js';
 import { paths, stackDir } from '../../dev/stack/paths.js';
 import { freePort } from '../../dev/stack/processes.js';
@@ -52,6 +53,7 @@ class LocalPrometheus implements PrometheusInstance {
     private readonly binary: string,
     readonly port: number,
     private readonly dir: string,
+    private readonly retention = '1h',
   ) {
     this.url = `http://127.0.0.1:${port}`;
     this.targetsDir = join(dir, 'targets');
@@ -76,7 +78,7 @@ class LocalPrometheus implements PrometheusInstance {
           `--config.file=${this.configFile}`,
           `--storage.tsdb.path=${this.dataDir}`,
           `--web.listen-address=127.0.0.1:${this.port}`,
-          '--storage.tsdb.retention.time=1h',
+          `--storage.tsdb.retention.time=${this.retention}`,
           '--log.level=warn',
         ],
         { stdio: ['ignore', log, log] },
@@ -120,10 +122,31 @@ class LocalPrometheus implements PrometheusInstance {
   }
 }
 
+function promtoolBinary(): string {
+  if (process.env.PROMTOOL_BIN) return process.env.PROMTOOL_BIN;
+  const beside = join(dirname(prometheusBinary()), 'promtool');
+  if (existsSync(beside)) return beside;
+  throw new Error(`no promtool next to ${prometheusBinary()}: install Debian's prometheus package (dev/install-prometheus.sh) or set PROMTOOL_BIN`);
+}
+
+export interface InstanceOptions {
+  /** Default 1h; history backfilled hours into the past needs more, or Prometheus deletes it. */
+  retention?: string;
+  /** OpenMetrics text written into TSDB blocks with `promtool tsdb create-blocks-from openmetrics` before start. */
+  backfill?: string;
+}
+
 /** Starts a private Prometheus named `name` (a prefix of its directory under .stack/prometheus-instances/). */
-export async function startPrometheusInstance(name: string): Promise<PrometheusInstance> {
+export async function startPrometheusInstance(name: string, opts: InstanceOptions = {}): Promise<PrometheusInstance> {
   const dir = join(stackDir, 'prometheus-instances', `${name}-${randomBytes(3).toString('hex')}`);
-  const instance = new LocalPrometheus(prometheusBinary(), await freePort(), dir);
+  const instance = new LocalPrometheus(prometheusBinary(), await freePort(), dir, opts.retention);
+  if (opts.backfill !== undefined) {
+    const input = join(dir, 'backfill.om');
+    writeFileSync(input, opts.backfill);
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const res = await runCommand(promtoolBinary(), ['tsdb', 'create-blocks-from', 'openmetrics', input, join(dir, 'data')]);
+    if (res.code !== 0) throw new Error(`promtool tsdb create-blocks-from openmetrics failed (${res.code}):\n${res.stderr.slice(-2000)}`);
+  }
   await instance.start();
   return instance;
 }
