@@ -356,9 +356,16 @@ export const canaryRecordSchema = z
     reason: z.string().optional().describe('Why it ended, e.g. Promoted, AnalysisFailed, Aborted, ProgressDeadlineExceeded.'),
     origin: z.string().optional().describe('The change origin from provenance (ai-generated, ai-assisted, human).'),
     analyses: z
-      .array(rolloutAnalysisSchema)
+      .array(
+        z.strictObject({
+          ...rolloutAnalysisSchema.shape,
+          stepIndex: z.number().int().min(0).optional().describe('The analysis step; absent for background analysis.'),
+          startedAt: timestampSchema.describe('When the run started.'),
+          phase: analysisPhaseSchema.describe('The verdict it reached live.'),
+        }),
+      )
       .optional()
-      .describe('The analyses its steps and background analysis ran (templates and args), for `clairvoyance backtest --changes`.'),
+      .describe('The analyses that ran (templates, args, start and live verdict), replayed by `clairvoyance backtest --changes`.'),
   })
   .describe('One ended canary: its window and outcome.');
 export type CanaryRecord = z.infer<typeof canaryRecordSchema>;

@@ -7,6 +7,7 @@ import {
   type AnalysisPhase,
   type MetricStatus,
   type ProviderFactory,
+  type SignalOptions,
   type TemplateSource,
 } from '../analysis/index.js';
 import { analysisTemplateSpecSchema, GROUP, VERSION, type AnalysisTemplateSpec, type CanaryRecord } from '../api/index.js';
@@ -24,8 +25,8 @@ export interface ChangeRow {
   reason?: string;
   from: string;
   to: string;
-  /** The templates the canary ran, replayed on the same window (their current version). */
-  actual: { templates: string; phase: AnalysisPhase | 'none'; message?: string };
+  /** The templates the canary ran: their live verdict, and replayed on the same window (their current version). */
+  actual: { templates: string; live: AnalysisPhase | 'none'; phase: AnalysisPhase | 'none'; message?: string };
   candidate: { phase: AnalysisPhase; decidedAt: string; message?: string };
   classification: Classification;
 }
@@ -54,6 +55,9 @@ async function clusterTemplates(kc: KubeConfig): Promise<TemplateSource> {
   return { analysisTemplate: (ns, name) => byKey.get(`${ns}/${name}`), clusterAnalysisTemplate: (name) => byName.get(name) };
 }
 
+const RANK: Record<AnalysisPhase, number> = { Failed: 5, Error: 4, Inconclusive: 3, Running: 2, Pending: 2, Successful: 1 };
+const worst = (phases: AnalysisPhase[]): AnalysisPhase => phases.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+
 function classify(outcome: CanaryRecord['outcome'], candidate: AnalysisPhase, noData: boolean): Classification {
   if (noData) return 'no data';
   const wouldFail = candidate === 'Failed' || candidate === 'Error';
@@ -68,6 +72,8 @@ export interface ChangesInput {
   args: { name: string; value: string }[];
   prometheusUrl: string;
   sinceMs: number;
+  /** As the controller ran them (`--signal-discovery-grace`); the default otherwise. */
+  signals?: SignalOptions;
   now?: Date;
   onRow?: (row: ChangeRow) => void;
 }
@@ -94,14 +100,16 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
       // The analysis window, as it ran live; the whole canary when no analysis ran.
       const from = new Date(rec.analysisStartedAt ?? rec.canaryStartedAt);
       const to = new Date(rec.endedAt);
-      if (to <= from) {
-        skipped.push({ rollout: name, revision: rec.revision, why: 'the canary window is empty' });
+      if (to < from) {
+        skipped.push({ rollout: name, revision: rec.revision, why: 'the canary ended before its analysis started' });
         continue;
       }
       const rollout = { name: r.metadata.name, namespace: r.metadata.namespace };
       // The candidate sees the args the canary ran with, overridden by --arg.
       const ranArgs = (rec.analyses ?? []).flatMap((a) => a.args ?? []);
       const args = [...ranArgs.filter((a) => !input.args.some((o) => o.name === a.name)), ...input.args];
+      // A candidate that stands in for a template that ran starts where that analysis started.
+      const replaced = (rec.analyses ?? []).find((a) => a.templates.some((t) => t.name === input.candidate.name));
       const candidate = await backtestWindow(
         {
           template: input.candidate,
@@ -110,17 +118,21 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
           canary: rec.revision,
           ...(rec.stableRevision ? { stable: rec.stableRevision } : {}),
           rollout,
-          from,
+          from: replaced ? new Date(replaced.startedAt) : from,
           to,
+          ...(replaced ? { mode: replaced.stepIndex === undefined ? 'background' : 'step' } : {}),
           now,
           requireData: false,
+          ...(input.signals ? { signals: input.signals } : {}),
         },
         factory,
       );
       const actualStatuses: MetricStatus[] = [];
       const names: string[] = [];
       let actualMessage: string | undefined;
+      const live: AnalysisPhase[] = [];
       for (const analysis of rec.analyses ?? []) {
+        live.push(analysis.phase);
         const resolved = resolveAnalysis(templates, r.metadata.namespace, analysis);
         if (typeof resolved === 'string') {
           actualMessage = resolved;
@@ -132,8 +144,11 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
           templates: resolved.templates,
           providers: factory,
           templating: { args: resolved.args, canaryRevision: rec.revision, ...(rec.stableRevision ? { stableRevision: rec.stableRevision } : {}), rollout },
-          from,
+          // Each analysis from its own run's start, step analyses as steps: as they ran live.
+          from: new Date(analysis.startedAt),
           to,
+          mode: analysis.stepIndex === undefined ? 'background' : 'step',
+          ...(input.signals ? { signals: input.signals } : {}),
         });
         actualStatuses.push(...replayed.run.metrics);
       }
@@ -148,6 +163,7 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
         to: to.toISOString(),
         actual: {
           templates: names.join('+') || '-',
+          live: live.length > 0 ? worst(live) : 'none',
           phase: actual?.phase ?? 'none',
           ...((actual?.message ?? actualMessage) ? { message: actual?.message ?? actualMessage } : {}),
         },
@@ -175,13 +191,15 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 export function formatChanges(report: ChangesReport): string {
-  const cols = ['ROLLOUT', 'REVISION', 'ORIGIN', 'OUTCOME', 'ACTUAL (replayed)', 'CANDIDATE', 'RESULT'];
+  const cols = ['ROLLOUT', 'REVISION', 'ORIGIN', 'OUTCOME', 'USED', 'LIVE', 'REPLAYED', 'CANDIDATE', 'RESULT'];
   const cells = report.rows.map((r) => [
     r.rollout,
     r.revision,
     r.origin ?? '-',
     `${r.outcome}${r.reason && r.reason !== r.outcome ? ` (${r.reason})` : ''}`,
-    `${r.actual.templates}: ${r.actual.phase}`,
+    r.actual.templates,
+    r.actual.live,
+    r.actual.phase,
     r.candidate.phase,
     r.classification,
   ]);

@@ -5,7 +5,7 @@ const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repea
 
 /** The timeline, gaps and verdict as a person reads them. */
 export function formatReplay(result: ReplayResult, opts: { incident?: IncidentVerdict; template: string } ): string {
-  const lines: string[] = [`Template ${opts.template}: ${result.timeline.length} measurements (${result.withData} with data, ${result.withoutData} without), ${result.requests} Prometheus requests`, ''];
+  const lines: string[] = [`Template ${opts.template}: ${result.timeline.length} measurements (${result.withData} with data, ${result.withoutData} without${result.timeline.length - result.withData - result.withoutData > 0 ? `, ${result.timeline.length - result.withData - result.withoutData} errors` : ''}), ${result.requests} Prometheus requests`, ''];
   const metricWidth = Math.max(6, ...result.timeline.map((p) => p.metric.length));
   lines.push(`${pad('TIME', 24)}  ${pad('METRIC', metricWidth)}  ${pad('PHASE', 12)}  ${pad('VALUE', 12)}  MESSAGE`);
   for (const p of result.timeline) {

@@ -69,7 +69,7 @@ export interface ReplayResult {
   firstFailure?: TimelinePoint;
   /** Runs of consecutive measurements that found no data. */
   gaps: Gap[];
-  /** Measurements with data, and without. */
+  /** Measurements that had a value to judge, and those that found no data (errors are neither). */
   withData: number;
   withoutData: number;
   requests: number;
@@ -150,6 +150,7 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
   const { phase, message } = isTerminal(run.phase) ? { phase: run.phase, message: run.message } : aggregateRun(run.metrics);
   const firstFailure = timeline.find((p) => p.phase === 'Failed' && !p.provisional);
   const withoutData = timeline.filter(isNoData).length;
+  const withData = timeline.filter((p) => p.value !== undefined).length;
   return {
     phase,
     ...(message !== undefined ? { message } : {}),
@@ -159,7 +160,7 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
     timeline,
     ...(firstFailure ? { firstFailure } : {}),
     gaps: gapsOf(timeline),
-    withData: timeline.length - withoutData,
+    withData,
     withoutData,
     requests: [...providers.values()].reduce((n, p) => n + p.requests, 0),
   };

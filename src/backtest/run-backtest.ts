@@ -42,7 +42,8 @@ async function retention(url: string): Promise<string | undefined> {
 
 export async function backtestWindow(input: WindowInput, factory: ProviderFactory): Promise<WindowOutcome> {
   const now = input.now ?? new Date();
-  if (input.from >= input.to) throw new BacktestInputError(`--from (${input.from.toISOString()}) must be before --to (${input.to.toISOString()})`);
+  // Equal bounds are one evaluation: an analysis that decided at its first measurement.
+  if (input.from > input.to) throw new BacktestInputError(`--from (${input.from.toISOString()}) must not be after --to (${input.to.toISOString()})`);
   if (input.to.getTime() > now.getTime() + 1_000) throw new BacktestInputError(`--to (${input.to.toISOString()}) is in the future: there is no data there yet`);
   if (input.incident && (input.incident < input.from || input.incident > input.to)) {
     throw new BacktestInputError(`--incident (${input.incident.toISOString()}) lies outside --from..--to; widen the window to include it`);

@@ -1,9 +1,19 @@
-import { CANARY_HISTORY_LIMIT, type CanaryRecord, type RolloutAnalysis, type RolloutSpec, type RolloutStatus } from '../api/index.js';
+import { CANARY_HISTORY_LIMIT, type CanaryRecord, type RolloutSpec, type RolloutStatus } from '../api/index.js';
+import { BACKGROUND_RUN, stepRunName } from './steps.js';
 
-/** The analyses a revision's canary runs: each analysis step's, then the background one. */
-export function analysesOf(spec: Pick<RolloutSpec, 'strategy' | 'analysis'>): RolloutAnalysis[] {
-  const steps = spec.strategy.canary.steps.flatMap((s) => (s.analysis ? [s.analysis] : []));
-  return spec.analysis ? [...steps, spec.analysis] : steps;
+type RecordedAnalysis = NonNullable<CanaryRecord['analyses']>[number];
+
+/** The analyses the canary actually ran: each analysis step that started, then background analysis. */
+function ranAnalyses(spec: Pick<RolloutSpec, 'strategy' | 'analysis'>, status: RolloutStatus): RecordedAnalysis[] {
+  const runs = new Map((status.analysisRuns ?? []).map((r) => [r.name, r]));
+  const out: RecordedAnalysis[] = [];
+  spec.strategy.canary.steps.forEach((step, index) => {
+    const run = runs.get(stepRunName(index));
+    if (step.analysis && run) out.push({ ...step.analysis, stepIndex: index, startedAt: run.startedAt, phase: run.phase });
+  });
+  const background = runs.get(BACKGROUND_RUN);
+  if (spec.analysis && background) out.push({ ...spec.analysis, startedAt: background.startedAt, phase: background.phase });
+  return out;
 }
 
 /**
@@ -20,13 +30,13 @@ export function recordCanaryEnd(
   const history = status.history ?? [];
   const last = history.at(-1);
   if (last && last.revision === revision && last.outcome === end.outcome) return;
-  const analyses = analysesOf(spec);
-  const runStarts = (status.analysisRuns ?? []).map((r) => r.startedAt).sort();
+  const analyses = ranAnalyses(spec, status);
+  const firstStart = analyses.map((a) => a.startedAt).sort()[0];
   const record: CanaryRecord = {
     revision,
     ...(end.stableRevision ? { stableRevision: end.stableRevision } : {}),
     ...(status.cycle?.canaryStartedAt ? { canaryStartedAt: status.cycle.canaryStartedAt } : {}),
-    ...(runStarts[0] ? { analysisStartedAt: runStarts[0] } : {}),
+    ...(firstStart ? { analysisStartedAt: firstStart } : {}),
     endedAt: end.at,
     outcome: end.outcome,
     reason: end.reason,

@@ -145,6 +145,7 @@ async function runChanges(flags: BacktestFlags, prometheusUrl: string): Promise<
         args: parseArgs(flags.arg),
         prometheusUrl,
         sinceMs,
+        ...(flags.signalDiscoveryGrace ? { signals: { discoveryGraceMs: parseDuration(flags.signalDiscoveryGrace) } } : {}),
         onRow: (r) => process.stderr.write(`backtest: ${r.rollout} ${r.revision}: ${r.classification}\n`),
       },
       factory,

@@ -5,10 +5,10 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRunStatus } from '../../../src/api/index.js';
-import { kubeConfig, useTestNamespace } from '../../support/cluster.js';
+import { kubeConfig, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
 import { startController, type ControllerProcess } from '../../support/controller.js';
 import { useStandIns } from '../../support/stand-ins.js';
-import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
 import { analysisStep, createTemplates, TEMPLATE } from './templates.js';
 
@@ -99,5 +99,22 @@ describe('canary analysis through the controller', () => {
     expect(ceiling.measurements.every((m) => m.phase === 'Successful')).toBe(true);
     expect(metric(degraded.analysisRuns, 'error-rate')?.phase).not.toBe('Failed');
     await waitForReplicas(s, { stable: 4, canary: 0 });
+  });
+
+  // Runs after the three canaries above: their windows are in Rollout status history.
+  it('backtest --changes replays each recorded canary with the templates it ran and reaches the live verdicts', async () => {
+    const res = await cli(['backtest', '--changes', '-n', ns.name, '--template', TEMPLATE.errorRate, '--signal-discovery-grace', '10s', '--prometheus-url', prometheusUrl()!, '-o', 'json']);
+    expect(res.code, `${res.stderr}\n${res.stdout}`).toBe(0);
+    const report = JSON.parse(res.stdout) as { rows: { rollout: string; outcome: string; actual: { live: string; phase: string }; candidate: { phase: string }; classification: string }[] };
+    const row = (name: string) => report.rows.find((r) => r.rollout === `${ns.name}/${name}`);
+    // The replay of what ran agrees with what the controller decided live.
+    expect([row('ae-healthy')?.outcome, row('ae-healthy')?.actual.phase]).toEqual(['Promoted', 'Successful']);
+    expect([row('ae-errors')?.outcome, row('ae-errors')?.actual.phase]).toEqual(['RolledBack', 'Failed']);
+    expect([row('ae-slow')?.outcome, row('ae-slow')?.actual.phase]).toEqual(['RolledBack', 'Failed']);
+    expect(['ae-healthy', 'ae-errors', 'ae-slow'].map((n) => row(n)?.actual.live)).toEqual(['Successful', 'Failed', 'Failed']);
+    // The error-rate template alone would have let the slow canary through.
+    expect(row('ae-healthy')?.classification).toBe('agrees');
+    expect(row('ae-errors')?.classification).toBe('agrees');
+    expect(row('ae-slow')?.classification).toBe('miss');
   });
 });
