@@ -38,6 +38,8 @@ export interface ReplayInput {
   signal?: AbortSignal;
   /** Called after each measurement, for progress on long windows. */
   onProgress?: (at: Date) => void;
+  /** Serve instant queries from one range query per grid (default); off: one request per measurement. */
+  prefetch?: boolean;
 }
 
 export interface TimelinePoint {
@@ -106,7 +108,7 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
   for (const metric of input.metrics) {
     const eff = effectiveMetric(metric);
     const start = new Date(from.getTime() + eff.initialDelayMs);
-    providers.set(metric.name, new RangeBackedProvider(input.providers.forMetric(metric), { start, end: to, stepMs: eff.intervalMs }));
+    providers.set(metric.name, new RangeBackedProvider(input.providers.forMetric(metric), { start, end: to, stepMs: eff.intervalMs }, input.prefetch !== false));
   }
   let run = newRunStatus({ name: 'backtest', templates: [...input.templates], metrics: input.metrics, now: from });
   const timeline: TimelinePoint[] = [];
