@@ -5,11 +5,11 @@ import { deny, parseAdmissionReview, reviewOf, type AdmissionResponse } from './
 import { MalformedObjectError, type ReviewDeps, type ReviewHandler } from './handler.js';
 import { mutateDeployment } from './mutate-deployment.js';
 import { validateDeployment } from './validate-deployment.js';
-import { validateRollout } from './validate-rollout.js';
+import { validateResource } from './validate-resource.js';
 
 export const WEBHOOK_PATHS = {
   validateDeployments: '/validate/deployments',
-  validateRollouts: '/validate/rollouts',
+  validateResources: '/validate/resources',
   mutateDeployments: '/mutate/deployments',
 } as const;
 
@@ -75,7 +75,7 @@ export function createWebhookApp(opts: WebhookAppOptions, extend?: (app: Express
   // Any content type: the API server sends application/json, anything else is malformed JSON.
   app.use(express.json({ limit: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, type: () => true, strict: false }));
   app.post(WEBHOOK_PATHS.validateDeployments, route('validate-deployments', validateDeployment, opts));
-  app.post(WEBHOOK_PATHS.validateRollouts, route('validate-rollouts', validateRollout, opts));
+  app.post(WEBHOOK_PATHS.validateResources, route('validate-resources', validateResource, opts));
   app.post(WEBHOOK_PATHS.mutateDeployments, route('mutate-deployments', mutateDeployment, opts));
   app.use((_req, res) => {
     res.status(404).json({ message: 'not found' });

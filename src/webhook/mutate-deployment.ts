@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ADMITTED_AT_ANNOTATION } from '../controller/labels.js';
-import { allow, isRecord } from './admission-review.js';
-import { deploymentOf, requestNamespace, type ReviewHandler } from './handler.js';
+import { allow, isRecord, type AdmissionResponse } from './admission-review.js';
+import { deploymentOf, isGated, requestNamespace, type ReviewHandler } from './handler.js';
+import { validateDeployment } from './validate-deployment.js';
 
 export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown };
 
@@ -10,10 +11,19 @@ export const pointerSegment = (key: string): string => key.replace(/~/g, '~0').r
 
 /**
  * Keeps adopted Deployments at zero replicas (the Rollout's ReplicaSets run the pods) and
- * stamps when a new pod template was admitted, the start of the gate clock.
+ * stamps when a new pod template was admitted, the start of the gate clock. In ungated
+ * namespaces it also carries the context rules' warnings, which can never deny there: one
+ * webhook call per apply instead of two, so a slow webhook costs an ungated apply once.
  */
-export const mutateDeployment: ReviewHandler = (request, { source, now = () => new Date() }) => {
+export const mutateDeployment: ReviewHandler = (request, deps) => {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow(request.uid);
+  const mutated = mutation(request, deps);
+  if (isGated(deps.source, requestNamespace(request))) return mutated;
+  const { warnings, auditAnnotations } = validateDeployment(request, deps);
+  return { ...mutated, ...(warnings ? { warnings } : {}), ...(auditAnnotations ? { auditAnnotations } : {}) };
+};
+
+const mutation = (request: Parameters<ReviewHandler>[0], { source, now = () => new Date() }: Parameters<ReviewHandler>[1]): AdmissionResponse => {
   const namespace = requestNamespace(request);
   const object = deploymentOf(request.object, namespace);
   const name = object.metadata?.name ?? request.name;

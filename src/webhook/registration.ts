@@ -7,6 +7,7 @@ import {
   type AdmissionregistrationV1WebhookClientConfig,
   type KubeConfig,
   type V1LabelSelectorRequirement,
+  type V1MatchCondition,
   type V1MutatingWebhook,
   type V1MutatingWebhookConfiguration,
   type V1RuleWithOperations,
@@ -68,47 +69,87 @@ const deploymentRule: V1RuleWithOperations = {
   operations: ['CREATE', 'UPDATE'],
   scope: 'Namespaced',
 };
-const rolloutRule: V1RuleWithOperations = {
+const API_VERSION_ONLY = API_VERSION.split('/')[1] ?? 'v1alpha1';
+const kindsRule = (namespaced: boolean): V1RuleWithOperations => ({
   apiGroups: [GROUP],
-  apiVersions: [API_VERSION.split('/')[1] ?? 'v1alpha1'],
-  resources: [KINDS.Rollout.plural],
+  apiVersions: [API_VERSION_ONLY],
+  resources: Object.values(KINDS)
+    .filter((k) => k.namespaced === namespaced)
+    .map((k) => k.plural),
   operations: ['CREATE', 'UPDATE'],
-  scope: 'Namespaced',
+  scope: namespaced ? 'Namespaced' : 'Cluster',
+});
+
+/** An ungated namespace fails open; waiting long there for a verdict that cannot deny buys nothing. */
+const UNGATED_TIMEOUT_SECONDS = 1;
+
+/**
+ * Deployment updates that leave the labels, annotations and pod template as they were (a
+ * scale by the controller, an HPA, `kubectl scale`) change no code and no context: the
+ * API server does not call the webhook for them at all, so a slow or frozen webhook costs
+ * them nothing and the controller never waits on its own webhook.
+ */
+export const GATED_SURFACE_CHANGED: V1MatchCondition = {
+  name: 'gated-surface-changed',
+  expression: [
+    "request.operation != 'UPDATE'",
+    'oldObject == null',
+    'object.spec.template != oldObject.spec.template',
+    "(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})",
+    "(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})",
+  ].join(' || '),
 };
 
 interface Entry {
   name: string;
   path: string;
   rule: V1RuleWithOperations;
+  /** Which namespaces call it: both (split by failure policy), gated only, or cluster-scoped objects. */
+  scope: 'split' | 'gated' | 'cluster';
+  matchConditions?: V1MatchCondition[];
 }
 
 /**
- * Each endpoint appears twice: Fail in gated namespaces (no admission without a verdict),
- * Ignore elsewhere (an outage of the webhook never blocks ungated teams).
+ * Namespaced endpoints are split: Fail in gated namespaces (no admission without a
+ * verdict), Ignore elsewhere with a short timeout (an outage never blocks ungated teams).
+ * Cluster-scoped objects have no namespace to gate by; they fail open.
  */
 function entries<T extends V1ValidatingWebhook | V1MutatingWebhook>(opts: RegistrationOptions, list: Entry[], extra: Partial<T>): T[] {
   const base: V1LabelSelectorRequirement[] = [
     { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', opts.controllerNamespace] },
     ...(opts.namespaceRequirements ?? []),
   ];
+  const gatedTimeout = opts.timeoutSeconds ?? 5;
   const out: T[] = [];
+  const push = (name: string, e: Entry, more: Partial<V1ValidatingWebhook>): void => {
+    out.push({
+      name: `${name}.${GROUP}`,
+      clientConfig: clientConfig(opts.target, e.path, opts.caBundle),
+      rules: [e.rule],
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+      matchPolicy: 'Equivalent',
+      ...(e.matchConditions ? { matchConditions: e.matchConditions } : {}),
+      ...more,
+      ...extra,
+    } as T);
+  };
   for (const e of list) {
-    for (const gated of [true, false]) {
-      const gate: V1LabelSelectorRequirement = gated
-        ? { key: GATED_NAMESPACE_LABEL, operator: 'In', values: ['true'] }
-        : { key: GATED_NAMESPACE_LABEL, operator: 'NotIn', values: ['true'] };
-      out.push({
-        name: `${gated ? 'gated' : 'ungated'}.${e.name}.${GROUP}`,
-        clientConfig: clientConfig(opts.target, e.path, opts.caBundle),
-        rules: [e.rule],
-        namespaceSelector: { matchExpressions: [...base, gate] },
-        failurePolicy: gated ? 'Fail' : 'Ignore',
-        sideEffects: 'None',
-        admissionReviewVersions: ['v1'],
-        timeoutSeconds: opts.timeoutSeconds ?? 5,
-        matchPolicy: 'Equivalent',
-        ...extra,
-      } as T);
+    if (e.scope === 'cluster') {
+      push(e.name, e, { failurePolicy: 'Ignore', timeoutSeconds: Math.min(gatedTimeout, 2) });
+      continue;
+    }
+    push(`gated.${e.name}`, e, {
+      namespaceSelector: { matchExpressions: [...base, { key: GATED_NAMESPACE_LABEL, operator: 'In', values: ['true'] }] },
+      failurePolicy: 'Fail',
+      timeoutSeconds: gatedTimeout,
+    });
+    if (e.scope === 'split') {
+      push(`ungated.${e.name}`, e, {
+        namespaceSelector: { matchExpressions: [...base, { key: GATED_NAMESPACE_LABEL, operator: 'NotIn', values: ['true'] }] },
+        failurePolicy: 'Ignore',
+        timeoutSeconds: Math.min(gatedTimeout, UNGATED_TIMEOUT_SECONDS),
+      });
     }
   }
   return out;
@@ -133,8 +174,10 @@ export function webhookConfigurations(opts: RegistrationOptions): {
       webhooks: entries<V1ValidatingWebhook>(
         opts,
         [
-          { name: 'validate-deployments', path: WEBHOOK_PATHS.validateDeployments, rule: deploymentRule },
-          { name: 'validate-rollouts', path: WEBHOOK_PATHS.validateRollouts, rule: rolloutRule },
+          // Ungated namespaces get their Deployment warnings from the mutating call: one call, not two.
+          { name: 'validate-deployments', path: WEBHOOK_PATHS.validateDeployments, rule: deploymentRule, scope: 'gated', matchConditions: [GATED_SURFACE_CHANGED] },
+          { name: 'validate-resources', path: WEBHOOK_PATHS.validateResources, rule: kindsRule(true), scope: 'split' },
+          { name: 'validate-cluster-resources', path: WEBHOOK_PATHS.validateResources, rule: kindsRule(false), scope: 'cluster' },
         ],
         {},
       ),
@@ -143,7 +186,7 @@ export function webhookConfigurations(opts: RegistrationOptions): {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
       metadata,
-      webhooks: entries<V1MutatingWebhook>(opts, [{ name: 'mutate-deployments', path: WEBHOOK_PATHS.mutateDeployments, rule: deploymentRule }], {
+      webhooks: entries<V1MutatingWebhook>(opts, [{ name: 'mutate-deployments', path: WEBHOOK_PATHS.mutateDeployments, rule: deploymentRule, scope: 'split', matchConditions: [GATED_SURFACE_CHANGED] }], {
         reinvocationPolicy: 'Never',
       }),
     },

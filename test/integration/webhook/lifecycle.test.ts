@@ -14,13 +14,14 @@ const RUN = randomBytes(3).toString('hex');
 const CONFIG = `clairvoyance-lifecycle-${RUN}`;
 const LEASE = `clairvoyance-lifecycle-${RUN}`;
 const ns = useTestNamespace('wh-life');
+const ungated = useTestNamespace('wh-life-open');
 const controllerNs = useTestNamespace('wh-life-ctl');
 const kc = kubeConfig();
 
 let controller: ControllerProcess | undefined;
 
 function start(): ControllerProcess {
-  controller = startController(ns.name, [
+  controller = startController(`${ns.name},${ungated.name}`, [
     '--webhook-port',
     '0',
     '--webhook-host',
@@ -60,7 +61,13 @@ function deployment(name: string, image: string, team?: string) {
   };
 }
 
-const apply = (obj: object) => kubectl(['apply', '-n', ns.name, '-f', '-'], { input: JSON.stringify(obj) });
+const apply = (obj: object, namespace = ns.name, extra: string[] = []) => kubectl(['apply', '-n', namespace, ...extra, '-f', '-'], { input: JSON.stringify(obj) });
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
 
 async function doctor(): Promise<{ code: number; checks: CheckResult[] }> {
   const res = await cli([
@@ -128,6 +135,53 @@ describe('webhook lifecycle out of cluster', () => {
     expect(checks.find((c) => c.group === 'Namespace' && c.message.includes('is gated'))).toBeDefined();
     expect(checks.find((c) => c.message.includes('policies that apply') && c.message.includes(`ContextPolicy/${ns.name}/owners`))).toBeDefined();
     expect(code === 0).toBe(checks.every((c) => c.ok));
+  });
+
+  it('refuses at apply a template whose PromQL does not parse and a policy whose CEL does not compile, naming the field; dry runs too', async () => {
+    const template = {
+      apiVersion: 'clairvoyance.dev/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'broken-promql' },
+      spec: { metrics: [{ name: 'errors', successCondition: 'result < 0.05', provider: { prometheus: { query: 'sum(rate(http_requests_total[5m]' } } }] },
+    };
+    for (const extra of [['--dry-run=server'], []]) {
+      const res = await apply(template, ns.name, extra);
+      expect(res.code, res.stdout).not.toBe(0);
+      expect(res.stderr).toContain('AnalysisTemplate broken-promql is invalid');
+      expect(res.stderr).toContain('spec.metrics[0].provider.prometheus.query');
+    }
+    const policyWithBadCel = {
+      apiVersion: 'clairvoyance.dev/v1alpha1',
+      kind: 'ContextPolicy',
+      metadata: { name: 'broken-cel' },
+      spec: { rules: [{ id: 'replicas', rationale: 'HA needs two.', cel: { expression: 'object.spec.replicas >= ', message: 'two replicas' } }] },
+    };
+    // Validation is not gating: an ungated namespace refuses a broken policy too.
+    const refused = await apply(policyWithBadCel, ungated.name);
+    expect(refused.code, refused.stdout).not.toBe(0);
+    expect(refused.stderr).toContain('ContextPolicy broken-cel is invalid');
+    expect(refused.stderr).toContain('spec.rules[0].cel.expression');
+  });
+
+  it('a frozen controller costs an ungated apply one short timeout, kube-system nothing, and a gated apply a clear refusal', async () => {
+    const proc = controller!.proc;
+    proc.kill('SIGSTOP');
+    try {
+      const open = await timed(() => apply(deployment('open', 'registry.example/open:1', 'payments'), ungated.name));
+      expect(open.value.code, open.value.stderr).toBe(0);
+      const system = await timed(() => apply({ ...deployment(`cv-frozen-${RUN}`, 'registry.example/sys:1', 'platform'), spec: { ...deployment('x', 'y').spec, replicas: 0, selector: { matchLabels: { app: `cv-frozen-${RUN}` } }, template: { metadata: { labels: { app: `cv-frozen-${RUN}` } }, spec: { containers: [{ name: 'app', image: 'registry.example/sys:1' }] } } } }, 'kube-system'));
+      expect(system.value.code, system.value.stderr).toBe(0);
+      const gated = await timed(() => apply(deployment('frozen', 'registry.example/frozen:1', 'payments')));
+      expect(gated.value.code).not.toBe(0);
+      expect(gated.value.stderr).toMatch(/failed calling webhook "gated\.[a-z-]+\.clairvoyance\.dev".*(deadline|timeout|Timeout)/s);
+      process.stdout.write(`frozen controller: ungated apply ${open.ms.toFixed(0)} ms, kube-system apply ${system.ms.toFixed(0)} ms, gated refusal ${gated.ms.toFixed(0)} ms\n`);
+      // One ungated call with a 1 s timeout, plus kubectl's own round trips.
+      expect(open.ms).toBeLessThan(2_500);
+      expect(system.ms).toBeLessThan(open.ms);
+    } finally {
+      proc.kill('SIGCONT');
+      await kubectl(['delete', 'deployment', `cv-frozen-${RUN}`, '-n', 'kube-system', '--ignore-not-found', '--wait=false']);
+    }
   });
 
   it('SIGINT removes its configurations within 5 s; the gated namespace admits again, and the pre-canary gate still blocks', async () => {

@@ -8,7 +8,7 @@ import type { ReviewDeps } from '../../../src/webhook/handler.js';
 import { WebhookMetrics } from '../../../src/webhook/metrics.js';
 import { mutateDeployment } from '../../../src/webhook/mutate-deployment.js';
 import { validateDeployment } from '../../../src/webhook/validate-deployment.js';
-import { validateRollout } from '../../../src/webhook/validate-rollout.js';
+import { validateResource } from '../../../src/webhook/validate-resource.js';
 import { AI_POLICY_RULES, clusterPolicy, deployment, namespace } from '../gates/fixtures.js';
 import { review } from './review.js';
 
@@ -82,6 +82,15 @@ describe('validate Deployments', () => {
     expect(validateDeployment(requestOf(review(newImage, { operation: 'UPDATE', oldObject: aiChange })), deps()).allowed).toBe(false);
   });
 
+  it('in ungated namespaces the mutating call carries the warnings, so one call answers an apply', () => {
+    const res = mutateDeployment(requestOf(review(aiChange)), deps({ gated: false }));
+    expect(res.allowed).toBe(true);
+    expect(res.warnings?.[0]).toMatch(/^would be denied in a gated namespace: \[owner\]/);
+    expect(res.auditAnnotations?.origin).toBe('ai-generated');
+    expect(res.patchType).toBe('JSONPatch');
+    expect(mutateDeployment(requestOf(review(aiChange)), deps()).warnings).toBeUndefined();
+  });
+
   it('admits compliant and human-origin changes', () => {
     const compliant = deployment({ templateAnnotations: { 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/flag': 'f' } });
     expect(validateDeployment(requestOf(review(compliant)), deps()).allowed).toBe(true);
@@ -120,12 +129,12 @@ describe('validate Rollouts', () => {
   };
 
   it('admits a valid Rollout', () => {
-    expect(validateRollout(requestOf(review(rollout, { kind: 'Rollout' })), deps())).toMatchObject({ allowed: true });
+    expect(validateResource(requestOf(review(rollout, { kind: 'Rollout' })), deps())).toMatchObject({ allowed: true });
   });
 
   it('denies an invalid one with path, message and fix', () => {
     const bad = { ...rollout, spec: { ...rollout.spec, strategy: { canary: { steps: [{ setWeight: 150 }] } } } };
-    const res = validateRollout(requestOf(review(bad, { kind: 'Rollout' })), deps());
+    const res = validateResource(requestOf(review(bad, { kind: 'Rollout' })), deps());
     expect(res.allowed).toBe(false);
     expect(res.status?.message).toMatch(/spec\.strategy\.canary\.steps\[0\]\.setWeight/);
     expect(res.status?.message).toContain('(fix: ');

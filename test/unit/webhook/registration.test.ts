@@ -10,30 +10,40 @@ describe('webhook configurations', () => {
     namespaceRequirements: [{ key: 'run', operator: 'In', values: ['1'] }],
   });
 
-  it('splits every endpoint into a Fail entry for gated namespaces and an Ignore entry elsewhere', () => {
-    expect(validating.webhooks?.map((w) => [w.name, w.failurePolicy])).toEqual([
-      ['gated.validate-deployments.clairvoyance.dev', 'Fail'],
-      ['ungated.validate-deployments.clairvoyance.dev', 'Ignore'],
-      ['gated.validate-rollouts.clairvoyance.dev', 'Fail'],
-      ['ungated.validate-rollouts.clairvoyance.dev', 'Ignore'],
+  it('gates Deployments in gated namespaces only, splits the rest by failure policy, and fails open for cluster-scoped objects', () => {
+    expect(validating.webhooks?.map((w) => [w.name, w.failurePolicy, w.timeoutSeconds])).toEqual([
+      ['gated.validate-deployments.clairvoyance.dev', 'Fail', 5],
+      ['gated.validate-resources.clairvoyance.dev', 'Fail', 5],
+      ['ungated.validate-resources.clairvoyance.dev', 'Ignore', 1],
+      ['validate-cluster-resources.clairvoyance.dev', 'Ignore', 2],
     ]);
-    expect(mutating.webhooks?.map((w) => w.failurePolicy)).toEqual(['Fail', 'Ignore']);
+    expect(mutating.webhooks?.map((w) => [w.name, w.failurePolicy, w.timeoutSeconds])).toEqual([
+      ['gated.mutate-deployments.clairvoyance.dev', 'Fail', 5],
+      ['ungated.mutate-deployments.clairvoyance.dev', 'Ignore', 1],
+    ]);
     const gated = validating.webhooks?.[0]?.namespaceSelector?.matchExpressions;
     expect(gated).toEqual([
       { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'clairvoyance-system'] },
       { key: 'run', operator: 'In', values: ['1'] },
       { key: 'clairvoyance.dev/gated', operator: 'In', values: ['true'] },
     ]);
-    expect(validating.webhooks?.[1]?.namespaceSelector?.matchExpressions?.[2]).toEqual({ key: 'clairvoyance.dev/gated', operator: 'NotIn', values: ['true'] });
+    expect(validating.webhooks?.[2]?.namespaceSelector?.matchExpressions?.[2]).toEqual({ key: 'clairvoyance.dev/gated', operator: 'NotIn', values: ['true'] });
+    expect(validating.webhooks?.[3]?.namespaceSelector).toBeUndefined();
   });
 
-  it('calls the loopback URL per path with the CA bundle, v1 reviews, no side effects, 5 s', () => {
+  it('validates every Clairvoyance kind, namespaced and cluster-scoped, and skips scale-only Deployment updates', () => {
+    expect(validating.webhooks?.[1]?.rules?.[0]).toMatchObject({ apiGroups: ['clairvoyance.dev'], resources: ['rollouts', 'analysistemplates', 'contextpolicies'], scope: 'Namespaced' });
+    expect(validating.webhooks?.[3]?.rules?.[0]).toMatchObject({ resources: ['clusteranalysistemplates', 'clustercontextpolicies'], scope: 'Cluster' });
+    for (const w of [validating.webhooks?.[0], ...(mutating.webhooks ?? [])]) expect(w?.matchConditions?.map((m) => m.name)).toEqual(['gated-surface-changed']);
+    expect(validating.webhooks?.[1]?.matchConditions).toBeUndefined();
+  });
+
+  it('calls the loopback URL per path with the CA bundle, v1 reviews, no side effects', () => {
     for (const w of [...(validating.webhooks ?? []), ...(mutating.webhooks ?? [])]) {
       expect(w.clientConfig.url).toMatch(/^https:\/\/127\.0\.0\.1:8443\/(validate|mutate)\//);
       expect(Buffer.from(w.clientConfig.caBundle ?? '', 'base64').toString()).toContain('BEGIN CERTIFICATE');
-      expect(w).toMatchObject({ sideEffects: 'None', timeoutSeconds: 5, admissionReviewVersions: ['v1'] });
+      expect(w).toMatchObject({ sideEffects: 'None', admissionReviewVersions: ['v1'] });
     }
-    expect(validating.webhooks?.[2]?.rules?.[0]).toMatchObject({ apiGroups: ['clairvoyance.dev'], apiVersions: ['v1alpha1'], resources: ['rollouts'] });
   });
 
   it('uses the Service in cluster', () => {
