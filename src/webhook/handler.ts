@@ -3,6 +3,7 @@ import { GATED_NAMESPACE_LABEL } from '../api/index.js';
 import type { PolicySource } from '../gates/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isRecord, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
+import { deploymentShapeError } from './deployment-shape.js';
 import type { WebhookMetrics } from './metrics.js';
 
 export interface ReviewDeps {
@@ -33,7 +34,9 @@ export function isGated(source: PolicySource, namespace: string): boolean {
 export function deploymentOf(value: unknown, namespace: string): V1Deployment {
   if (!isRecord(value)) throw new MalformedObjectError('object is not a JSON object');
   const meta = value.metadata;
-  if (meta !== undefined && !isRecord(meta)) throw new MalformedObjectError('metadata is not an object');
+  if (meta !== undefined && meta !== null && !isRecord(meta)) throw new MalformedObjectError('metadata is not an object');
+  const wrong = deploymentShapeError(value);
+  if (wrong !== undefined) throw new MalformedObjectError(wrong);
   return { ...value, metadata: { ...(meta ?? {}), namespace } } as V1Deployment;
 }
 

@@ -59,6 +59,9 @@ function assertWellFormed(reply: Reply, sent: string): void {
     const status = r.status as { code: unknown; message: unknown };
     expect(typeof status.code).toBe('number');
     expect(typeof status.message).toBe('string');
+    // A wrong type is a denial naming the field, never an internal error.
+    expect(status.code, String(status.message)).not.toBe(500);
+    expect(String(status.message)).not.toMatch(/^internal error/);
   }
   if (r.patch !== undefined) {
     expect(r.patchType).toBe('JSONPatch');
@@ -112,6 +115,25 @@ describe('fuzzed AdmissionReviews over HTTPS', () => {
     // The server is still healthy afterwards.
     expect((await client.send('/healthz', '', 'GET')).status).toBe(200);
   }, 120_000);
+
+  it.each([
+    ['an image that is not a string', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).image = 42), 'spec.template.spec.containers[0].image'],
+    ['env that is not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).env = { A: '1' }), 'spec.template.spec.containers[0].env'],
+    ['ports that are not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).ports = 'http'), 'spec.template.spec.containers[0].ports'],
+    ['containers that are not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec! as unknown as Record<string, unknown>).containers = { app: {} }), 'spec.template.spec.containers'],
+    ['labels with a number value', (d: ReturnType<typeof deployment>) => ((d.metadata!.labels as Record<string, unknown>).team = 7), 'metadata.labels.team'],
+  ])('denies %s with a 400 naming the field, on every path', async (_what, mangle, field) => {
+    const d = deployment();
+    mangle(d);
+    const body = JSON.stringify(review(d));
+    for (const path of [WEBHOOK_PATHS.validateDeployments, WEBHOOK_PATHS.mutateDeployments]) {
+      const reply = await client.send(path, body);
+      const r = (JSON.parse(reply.body) as { response: { allowed: boolean; status?: { code: number; message: string } } }).response;
+      expect(r.allowed).toBe(false);
+      expect(r.status?.code).toBe(400);
+      expect(r.status?.message).toContain(`malformed object: ${field}`);
+    }
+  });
 
   it('answers 413 to bodies over the limit and keeps serving', async () => {
     const huge = JSON.stringify(review({ ...deployment(), padding: 'x'.repeat(MAX_BODY + 1) }));
