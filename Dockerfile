@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One Node major for every stage, so the build and the runtime can never disagree.
-# (20 is what the project is tested on; engines: >=20.19.)
-ARG NODE_MAJOR=20
+# (24 LTS is what the project is tested on; engines: >=24.11.)
+ARG NODE_MAJOR=24
 
 # Build stage: compile TypeScript with dev dependencies.
 FROM node:${NODE_MAJOR}-bookworm-slim AS build

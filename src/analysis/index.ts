@@ -16,7 +16,7 @@ export { judgeCompare, MIN_SAMPLES } from './compare-judge.js';
 export type { CompareJudgeSpec, CompareVerdict, CompareEffect } from './compare-judge.js';
 export { judgeSignal, signalQuery, SIGNAL_SERIES, DEFAULT_DISCOVERY_GRACE_MS } from './signals.js';
 export type { SignalOptions } from './signals.js';
-export { takeMeasurement, samplesOf } from './measure.js';
+export { takeMeasurement, samplesOf, providerFor } from './measure.js';
 export type { MeasureContext } from './measure.js';
 export { validateMetric } from './validate.js';
 export { ProviderError } from './providers/provider.js';

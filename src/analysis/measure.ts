@@ -3,13 +3,13 @@ import type { CompareVerdict } from './compare-judge.js';
 import { formatValue } from './conditions.js';
 import { parseDuration } from './durations.js';
 import { judgeQueryResult, measurementFromError } from './measurement.js';
-import { providerKind } from './providers/factory.js';
+import { providerKind, type ProviderSource } from './providers/factory.js';
 import type { MetricProvider, QueryResult } from './providers/provider.js';
 import { judgeSignal, signalQuery } from './signals.js';
 import type { SignalOptions } from './signals.js';
 import { renderTemplate, TemplateError } from './templating.js';
 import type { TemplateContext } from './templating.js';
-import type { CompareProviderSpec, MeasurementResult, MetricSpec } from './types.js';
+import type { CompareProviderSpec, Credentials, MeasurementResult, MetricSpec } from './types.js';
 
 export interface MeasureContext {
   templating: TemplateContext;
@@ -65,6 +65,19 @@ async function measureCompare(spec: CompareProviderSpec, provider: MetricProvide
     provider.query(renderTemplate(spec.query, { ...ctx.templating, revision: other }), opts),
   ]);
   return compareMeasurement(judgeCompare(samplesOf(c), samplesOf(s), spec), spec);
+}
+
+/**
+ * The metric's provider, or the Error measurement that says why it cannot be built (no
+ * address, a bad scheme, an unresolved credential): never a throw, so a broken template
+ * fails its own analysis instead of the whole reconcile.
+ */
+export function providerFor(source: ProviderSource, metric: MetricSpec, credentials?: Credentials): { provider: MetricProvider } | { error: MeasurementResult } {
+  try {
+    return { provider: source.forMetric(metric, credentials) };
+  } catch (err) {
+    return { error: measurementFromError(err) };
+  }
 }
 
 /**

@@ -49,6 +49,7 @@ export function judgeQueryResult(spec: ConditionSpec, result: QueryResult): Meas
  */
 export function measurementFromError(err: unknown): MeasurementResult {
   if (err instanceof ProviderError) {
+    if (err.kind === 'config') return { phase: 'Error', fatal: true, message: `configuration error${err.field ? ` in ${err.field}` : ''}: ${err.message}` };
     return { phase: err.inconclusive ? 'Inconclusive' : 'Error', message: `${err.kind}: ${err.message}` };
   }
   if (err instanceof TemplateError || err instanceof DurationError) return { phase: 'Error', message: err.message };

@@ -115,6 +115,11 @@ export function applyMeasurement(metric: MetricSpec, status: MetricStatus | unde
     }
   }
 
+  if (result.fatal && result.phase === 'Error') {
+    next.phase = 'Error';
+    next.message = result.message ?? 'configuration error';
+    return next;
+  }
   if (result.critical && result.phase === 'Failed' && !result.provisional) {
     next.phase = 'Failed';
     next.message = `critical metric failed: ${result.message ?? `value ${result.value ?? ''}`}`;

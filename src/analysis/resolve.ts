@@ -11,6 +11,8 @@ export interface ResolvedAnalysis {
   templates: string[];
   metrics: MetricSpec[];
   args: Record<string, string>;
+  /** Where each metric comes from (`AnalysisTemplate error-rate`), by metric name, for messages. */
+  templateOf: Record<string, string>;
 }
 
 /**
@@ -21,15 +23,18 @@ export function resolveAnalysis(templates: TemplateSource, namespace: string, an
   const metrics: MetricSpec[] = [];
   const declared: { name: string; value?: string }[] = [];
   const names: string[] = [];
+  const templateOf: Record<string, string> = {};
   for (const ref of analysis.templates) {
+    const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
     const spec = ref.clusterScope ? templates.clusterAnalysisTemplate(ref.name) : templates.analysisTemplate(namespace, ref.name);
-    if (!spec) return `${ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${ref.name} not found`;
+    if (!spec) return `${kind} ${ref.name} not found`;
     names.push(ref.name);
+    for (const m of spec.metrics) templateOf[m.name] = `${kind} ${ref.name}`;
     metrics.push(...(spec.metrics as MetricSpec[]));
     declared.push(...(spec.args ?? []));
   }
   try {
-    return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []) };
+    return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []), templateOf };
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

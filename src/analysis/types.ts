@@ -146,4 +146,6 @@ export interface MeasurementResult {
    * yet (a signal whose target Prometheus has not discovered during the grace period).
    */
   provisional?: boolean;
+  /** A configuration error no retry can fix (an unusable provider): the metric is Error at once. */
+  fatal?: boolean;
 }

@@ -8,12 +8,14 @@ import {
   isTerminal,
   newRunStatus,
   nextMeasurementDue,
+  providerFor,
   takeMeasurement,
   terminateRun,
   updateRunMetric,
   type AnalysisPhase,
   type AnalysisRunStatus,
   type MeasurementPhase,
+  type MeasurementResult,
   type MetricSpec,
   type ProviderSource,
   type SignalOptions,
@@ -105,10 +107,13 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
   const background = (input.mode ?? 'background') === 'background';
   // Each metric gets its own range-backed provider on its own grid (initialDelay, interval).
   const providers = new Map<string, RangeBackedProvider>();
+  const unusable = new Map<string, MeasurementResult>();
   for (const metric of input.metrics) {
     const eff = effectiveMetric(metric);
     const start = new Date(from.getTime() + eff.initialDelayMs);
-    providers.set(metric.name, new RangeBackedProvider(input.providers.forMetric(metric), { start, end: to, stepMs: eff.intervalMs }, input.prefetch !== false));
+    const built = providerFor(input.providers, metric);
+    if ('error' in built) unusable.set(metric.name, built.error);
+    else providers.set(metric.name, new RangeBackedProvider(built.provider, { start, end: to, stepMs: eff.intervalMs }, input.prefetch !== false));
   }
   let run = newRunStatus({ name: 'backtest', templates: [...input.templates], metrics: input.metrics, now: from });
   const timeline: TimelinePoint[] = [];
@@ -123,7 +128,8 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
     }
     if (!next || next.at > to) break;
     const { metric, at } = next;
-    const result = await takeMeasurement(metric, providers.get(metric.name)!, {
+    const provider = providers.get(metric.name);
+    const result = !provider ? (unusable.get(metric.name) ?? { phase: 'Error' as const, message: 'no provider' }) : await takeMeasurement(metric, provider, {
       templating: input.templating,
       now: at,
       runStartedAt: from,

@@ -4,6 +4,7 @@ import {
   applyMeasurement,
   newRunStatus,
   nextMeasurementDue,
+  providerFor,
   resolveAnalysis,
   takeMeasurement,
   updateRunMetric,
@@ -68,11 +69,15 @@ export class EngineAnalysisRunner implements AnalysisRunner {
           continue;
         }
         const measuredAt = new Date();
-        const result = await withSpan(
+        const built = providerFor(this.providers, metric);
+        const result =
+          'error' in built
+            ? { ...built.error, message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}` }
+            : await withSpan(
           'analysis.measure',
           { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name },
           () =>
-            takeMeasurement(metric, this.providers.forMetric(metric), {
+            takeMeasurement(metric, built.provider, {
               templating: {
                 args: resolved.args,
                 rollout: { name: input.rollout.name, namespace: input.rollout.namespace },

@@ -8,7 +8,9 @@ export type ProviderKind = 'prometheus' | 'compare' | 'signal';
 /** The single provider a metric names; more or none is a spec error. */
 export function providerKind(spec: MetricProviderSpec): ProviderKind {
   const set = (['prometheus', 'compare', 'signal'] as const).filter((k) => spec[k] !== undefined);
-  if (set.length !== 1) throw new ProviderError('config', set.length === 0 ? 'metric has no provider' : `metric has several providers (${set.join(', ')}); set exactly one`);
+  if (set.length !== 1) {
+    throw new ProviderError('config', set.length === 0 ? 'metric has no provider' : `metric has several providers (${set.join(', ')}); set exactly one`, { field: 'provider' });
+  }
   return set[0] as ProviderKind;
 }
 

@@ -31,7 +31,7 @@ export function prometheusOptionsFromSpec(
   credentials: Credentials = {},
 ): PrometheusOptions {
   const address = spec.address ?? defaults.address;
-  if (!address) throw new ProviderError('config', 'no Prometheus address: set provider.prometheus.address or run the controller with --prometheus-url');
+  if (!address) throw new ProviderError('config', 'no Prometheus address: set provider.prometheus.address or run the controller with --prometheus-url', { field: 'provider.prometheus.address' });
   const opts: PrometheusOptions = {
     address,
     timeoutMs: parseDurationOr(spec.timeout, defaults.timeoutMs ?? DEFAULT_PROMETHEUS_TIMEOUT_MS),
@@ -40,10 +40,10 @@ export function prometheusOptionsFromSpec(
   if (defaults.ca !== undefined) opts.ca = defaults.ca;
   if (spec.headers) opts.headers = spec.headers;
   if (spec.authentication?.bearerTokenSecretRef && !credentials.bearerToken) {
-    throw new ProviderError('config', `bearer token Secret ${spec.authentication.bearerTokenSecretRef.name} was not resolved`);
+    throw new ProviderError('config', `bearer token Secret ${spec.authentication.bearerTokenSecretRef.name} was not resolved`, { field: 'provider.prometheus.authentication.bearerTokenSecretRef' });
   }
   if (spec.authentication?.basicAuthSecretRef && !credentials.basic) {
-    throw new ProviderError('config', `basic-auth Secret ${spec.authentication.basicAuthSecretRef.name} was not resolved`);
+    throw new ProviderError('config', `basic-auth Secret ${spec.authentication.basicAuthSecretRef.name} was not resolved`, { field: 'provider.prometheus.authentication.basicAuthSecretRef' });
   }
   if (credentials.bearerToken) opts.bearerToken = credentials.bearerToken;
   else if (credentials.basic) opts.basic = credentials.basic;
@@ -149,9 +149,11 @@ export class PrometheusProvider implements MetricProvider {
     try {
       base = new URL(options.address.endsWith('/') ? options.address : `${options.address}/`);
     } catch {
-      throw new ProviderError('config', `invalid Prometheus address "${options.address}"`);
+      throw new ProviderError('config', `invalid Prometheus address "${options.address}"`, { field: 'provider.prometheus.address' });
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new ProviderError('config', `unsupported scheme in Prometheus address "${options.address}"`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new ProviderError('config', `unsupported scheme in Prometheus address "${options.address}"`, { field: 'provider.prometheus.address' });
+    }
     this.base = base;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_PROMETHEUS_TIMEOUT_MS;
     this.agent =

@@ -38,11 +38,15 @@ export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; field?: string },
   ) {
     super(message, options);
     this.name = 'ProviderError';
+    if (options?.field !== undefined) this.field = options.field;
   }
+
+  /** For `config` errors: the metric field at fault, e.g. `provider.prometheus.address`. */
+  readonly field?: string;
 
   /** Missing evidence rather than a broken query. */
   get inconclusive(): boolean {

@@ -189,3 +189,25 @@ describe('metric state machine invariants', () => {
     );
   });
 });
+
+describe('unusable providers', () => {
+  it('a configuration error fails the metric at once, naming the field, without waiting out consecutiveErrorLimit', async () => {
+    const { measurementFromError } = await import('../../../src/analysis/measurement.js');
+    const { ProviderError } = await import('../../../src/analysis/providers/provider.js');
+    const { providerFor } = await import('../../../src/analysis/measure.js');
+    const { ProviderFactory } = await import('../../../src/analysis/providers/factory.js');
+    const metric = { name: 'm', consecutiveErrorLimit: 4, successCondition: 'result < 1', provider: { prometheus: { query: 'up' } } } as MetricSpec;
+    const result = measurementFromError(new ProviderError('config', 'invalid Prometheus address "x"', { field: 'provider.prometheus.address' }));
+    expect(result).toEqual({ phase: 'Error', fatal: true, message: 'configuration error in provider.prometheus.address: invalid Prometheus address "x"' });
+    const at = new Date('2026-12-01T00:00:00Z');
+    const status = applyMeasurement(metric, undefined, result, { startedAt: at, finishedAt: at });
+    expect(status.phase).toBe('Error');
+    expect(status.message).toContain('provider.prometheus.address');
+    // Building the provider never throws: no address anywhere is the same Error measurement.
+    const built = providerFor(new ProviderFactory(), metric);
+    expect('error' in built && built.error).toMatchObject({ phase: 'Error', fatal: true, message: expect.stringContaining('provider.prometheus.address') });
+    // A transient error still retries within the limit.
+    const transient = applyMeasurement(metric, undefined, { phase: 'Error', message: 'badResponse: x' }, { startedAt: at, finishedAt: at });
+    expect(transient.phase).toBe('Running');
+  });
+});
