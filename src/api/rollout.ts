@@ -217,7 +217,15 @@ export const rollbackPolicySchema = z.strictObject({
   automatic: z
     .boolean()
     .default(true)
-    .describe('Roll back automatically when analysis fails or the progress deadline passes.'),
+    .describe(
+      'Roll back automatically when analysis fails or the progress deadline passes. false: freeze instead (phase ' +
+        'Paused, the failure as reason, the canary held where it is, the flag killed unless killFlagWhenFrozen is ' +
+        'false) until an operator runs `clairvoyance abort` (roll back) or `clairvoyance retry` (run the revision again).',
+    ),
+  killFlagWhenFrozen: z
+    .boolean()
+    .default(true)
+    .describe('With automatic: false, turn the flag to offVariant when a failure freezes the canary (the pods stay).'),
   scaleDownDelaySeconds: z
     .number()
     .int()

@@ -201,7 +201,7 @@ function handleOperatorAction(d: Draft): void {
       else d.event('Normal', 'ActionIgnored', `abort ignored: nothing in flight (phase ${phase ?? 'unknown'})`);
       return;
     case 'Retry':
-      if (phase === 'Degraded' || phase === 'Blocked') {
+      if (phase === 'Degraded' || phase === 'Blocked' || isFrozen(d.status)) {
         const revision = d.status.canaryRevision!;
         d.status.canaryRevision = undefined;
         startRevision(d, revision);
@@ -245,7 +245,7 @@ function progress(d: Draft): void {
   for (let guard = 0; guard < MAX_STEPS_PER_RECONCILE; guard++) {
     const background = d.run(BACKGROUND_RUN);
     if (background && BAD_ANALYSIS.has(background.phase)) {
-      rollback(d, 'AnalysisFailed', `background analysis failed: ${background.message ?? background.phase}`);
+      failCanary(d, 'AnalysisFailed', `background analysis failed: ${background.message ?? background.phase}`);
       return;
     }
     const index = d.status.currentStepIndex ?? 0;
@@ -269,7 +269,7 @@ function progress(d: Draft): void {
 
     if (!split.settled) {
       if (deadlinePassed(d)) {
-        rollback(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+        failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
         return;
       }
       d.setPhase('Progressing', 'WaitingForReplicas', `step ${index}: scaling to ${split.targetCanary} canary and ${split.targetStable} stable pod(s) for weight ${weight}%`);
@@ -299,7 +299,7 @@ function progress(d: Draft): void {
     } else if (kind === 'analysis') {
       const run = d.run(stepRunName(index));
       if (run && BAD_ANALYSIS.has(run.phase)) {
-        rollback(d, 'AnalysisFailed', `analysis at step ${index} failed: ${run.message ?? run.phase}`);
+        failCanary(d, 'AnalysisFailed', `analysis at step ${index} failed: ${run.message ?? run.phase}`);
         return;
       }
       if (run?.phase === 'Inconclusive') {
@@ -339,7 +339,7 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   const ready = d.rs(canary)?.readyReplicas ?? 0;
   if (ready < d.replicas) {
     if (deadlinePassed(d)) {
-      rollback(d, 'ProgressDeadlineExceeded', `canary not fully ready within ${d.o.rollout.spec.progressDeadlineSeconds}s of promotion`);
+      failCanary(d, 'ProgressDeadlineExceeded', `canary not fully ready within ${d.o.rollout.spec.progressDeadlineSeconds}s of promotion`);
       return;
     }
     d.setPhase('Progressing', 'Promoting', `scaling canary ${canary} to ${d.replicas} replicas before promotion`);
@@ -355,6 +355,39 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   d.event('Normal', 'Promoted', `revision ${canary} promoted to stable; ${stable} scales down in ${delayMs / 1000}s`);
   settleHealthy(d);
   d.setPhase('Healthy', 'Promoted', `revision ${canary} promoted`);
+}
+
+/** Reasons a failure freezes a canary under `rollback.automatic: false`. */
+const FREEZE_REASONS: ReadonlySet<string> = new Set(['AnalysisFailed', 'ProgressDeadlineExceeded']);
+
+/** Frozen: paused by a failure, waiting for an operator's abort or retry. */
+export function isFrozen(status: RolloutStatus): boolean {
+  return status.phase === 'Paused' && FREEZE_REASONS.has(status.reason ?? '');
+}
+
+/** A failed analysis or a passed deadline: roll back, or, with `rollback.automatic: false`, freeze. */
+function failCanary(d: Draft, reason: string, message: string): void {
+  if (d.o.rollout.spec.rollback.automatic) rollback(d, reason, message);
+  else freeze(d, reason, message);
+}
+
+/**
+ * "Freeze, don't roll back" (irreversible migrations): the canary keeps its pods and its
+ * weight, the kill switch still turns the new code path off, and an operator decides.
+ */
+function freeze(d: Draft, reason: string, message: string): void {
+  const spec = d.o.rollout.spec;
+  const already = d.status.phase === 'Paused' && d.status.reason === reason;
+  for (const revision of [d.status.stableRevision, d.status.canaryRevision]) {
+    if (revision !== undefined && !d.targets.has(revision)) d.target(revision, d.rs(revision)?.replicas ?? 0, null);
+  }
+  const weight = d.status.weights?.canary ?? 0;
+  const text = `${message}; frozen (rollback.automatic: false) with the canary held at ${weight}%: clairvoyance abort rolls it back, clairvoyance retry runs it again`;
+  if (!already) {
+    if (spec.flag && spec.rollback.killFlagWhenFrozen) d.actions.push({ type: 'killFlag' });
+    d.event('Warning', 'Frozen', text);
+  }
+  d.setPhase('Paused', reason, text);
 }
 
 function rollback(d: Draft, reason: string, message: string): void {

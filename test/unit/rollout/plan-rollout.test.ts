@@ -153,6 +153,65 @@ describe('planRollout', () => {
     expect(w.replicasOf('rev1')).toBe(4);
   });
 
+  it('rollback.automatic false: a failed analysis freezes the canary where it is, kills the flag once, and abort or retry act', () => {
+    const w = new World({
+      strategy: { canary: { steps: [{ setWeight: 25 }, { analysis: { templates: [{ name: 'error-rate' }] } }, { setWeight: 50 }] } },
+      flag: { key: 'f', source: { configMap: { name: 'flags' } } },
+      rollback: { automatic: false },
+    });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.settle();
+    const failed = { name: 'step-1', templates: ['error-rate'], stepIndex: 1, phase: 'Failed' as const, startedAt: w.now.toISOString(), metrics: [], message: 'error-rate 0.2 > 0.05' };
+    w.analysisRuns = [failed];
+    let plan = w.reconcile();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.status.reason).toBe('AnalysisFailed');
+    expect(plan.status.message).toContain('frozen (rollback.automatic: false) with the canary held at 25%');
+    expect(plan.actions).toEqual([{ type: 'killFlag' }]);
+    expect(plan.events.map((e) => e.reason)).toContain('Frozen');
+    expect(plan.status.weights).toEqual({ canary: 25, stable: 75 });
+    expect([w.replicasOf('rev1'), w.replicasOf('rev2')]).toEqual([3, 1]);
+    // Held: later reconciles neither roll back nor kill the flag again.
+    plan = w.reconcile();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.actions).toEqual([]);
+    expect([w.replicasOf('rev1'), w.replicasOf('rev2')]).toEqual([3, 1]);
+    // Promotion is refused while the analysis stands failed.
+    w.status = { ...w.status, operatorAction: { action: 'Promote', requestedAt: w.now.toISOString() } };
+    plan = w.reconcile();
+    expect(plan.events.map((e) => e.reason)).toContain('PromotionRefused');
+    // Retry runs the revision again from its gates.
+    w.status = { ...w.status, operatorAction: { action: 'Retry', requestedAt: w.now.toISOString() } };
+    w.analysisRuns = undefined;
+    plan = w.settle();
+    expect(plan.status.reason).toBe('AnalysisRunning');
+    expect(plan.status.analysisRuns ?? []).toEqual([]);
+    // Fails again, then abort rolls back.
+    w.analysisRuns = [failed];
+    w.reconcile();
+    w.status = { ...w.status, operatorAction: { action: 'Abort', requestedAt: w.now.toISOString() } };
+    w.analysisRuns = undefined;
+    plan = w.settle();
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.status.reason).toBe('Aborted');
+    expect([w.replicasOf('rev1'), w.replicasOf('rev2')]).toEqual([4, 0]);
+  });
+
+  it('rollback.automatic false: a passed progress deadline freezes instead of rolling back; killFlagWhenFrozen false leaves the flag', () => {
+    const w = new World({ strategy: { canary: { steps } }, progressDeadlineSeconds: 60, flag: { key: 'f', source: { configMap: { name: 'flags' } } }, rollback: { automatic: false, killFlagWhenFrozen: false } });
+    w.reconcile();
+    w.holdReadiness = true;
+    w.revision = 'rev2';
+    w.settle();
+    w.advance(61_000);
+    const plan = w.reconcile();
+    expect(plan.status.phase).toBe('Paused');
+    expect(plan.status.reason).toBe('ProgressDeadlineExceeded');
+    expect(plan.actions).toEqual([]);
+    expect(w.replicasOf('rev2')).toBe(1);
+  });
+
   it('gateDue only for revisions that still need their gates', () => {
     expect(gateDue({}, 'a')).toBe(false);
     expect(gateDue({ stableRevision: 'a', canaryRevision: 'a', phase: 'Healthy' }, 'a')).toBe(false);
