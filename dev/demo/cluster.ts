@@ -5,7 +5,6 @@ import { GROUP, VERSION, type RolloutStatus } from '../../src/api/index.js';
 import { runCommand, type CommandResult } from '../tools/command.js';
 import type { CheckoutChange } from './checkout.js';
 
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Cluster {
@@ -104,9 +103,17 @@ export class Cluster {
     const flag = doc.flags[key];
     if (!flag) throw new Error(`flag ${key} not found in ${configMap}`);
     flag.defaultVariant = variant;
-    await this.kubectl(['create', 'configmap', configMap, '-n', 'demo-shop', `--from-literal=flags.flagd.json=${JSON.stringify(doc, null, 2)}`, '--dry-run=client', '-o', 'yaml']).then((r) =>
-      this.kubectl(['apply', '-f', '-'], r.stdout),
-    );
+    await this.kubectl([
+      'create',
+      'configmap',
+      configMap,
+      '-n',
+      'demo-shop',
+      `--from-literal=flags.flagd.json=${JSON.stringify(doc, null, 2)}`,
+      '--dry-run=client',
+      '-o',
+      'yaml',
+    ]).then((r) => this.kubectl(['apply', '-f', '-'], r.stdout));
   }
 
   async deleteWebhookConfigurations(name: string): Promise<void> {

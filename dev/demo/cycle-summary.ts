@@ -29,7 +29,9 @@ export function printCycleSummary(metrics: string): void {
   const cycle = parse(metrics, 'clairvoyance_change_cycle_seconds');
   const canary = parse(metrics, 'clairvoyance_canary_duration_seconds');
   const origins = [...new Set([...cycle.keys()].map((k) => k.split('|')[0]!))];
-  say(`${'origin'.padEnd(14)}${'promoted'.padEnd(10)}${'rolled back'.padEnd(13)}${'rollback rate'.padEnd(15)}${'mean cycle to stable'.padEnd(22)}mean time in canary`);
+  say(
+    `${'origin'.padEnd(14)}${'promoted'.padEnd(10)}${'rolled back'.padEnd(13)}${'rollback rate'.padEnd(15)}${'mean cycle to stable'.padEnd(22)}mean time in canary`,
+  );
   for (const origin of origins) {
     const promoted = cycle.get(`${origin}|promoted`) ?? { count: 0, sum: 0 };
     const rolled = cycle.get(`${origin}|rolled-back`) ?? { count: 0, sum: 0 };

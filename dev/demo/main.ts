@@ -100,7 +100,13 @@ async function main(): Promise<number> {
  */
 async function preflight(kubeconfig: string, prometheusUrl: string): Promise<void> {
   const report = await runDoctor(
-    { kc: loadKubeConfig(kubeconfig), controllerNamespace: CONTROLLER_NS, leaseName: 'clairvoyance-controller', configurationName: WEBHOOK_CONFIG, prometheusUrl },
+    {
+      kc: loadKubeConfig(kubeconfig),
+      controllerNamespace: CONTROLLER_NS,
+      leaseName: 'clairvoyance-controller',
+      configurationName: WEBHOOK_CONFIG,
+      prometheusUrl,
+    },
     ['stale-webhooks', 'prometheus'],
   );
   if (report.ok) {
@@ -137,7 +143,12 @@ async function scenario1(cluster: Cluster): Promise<void> {
   say(denial(res.stderr));
   const ids = ['owner-labels', 'metrics-wired', 'behind-a-flag'];
   const missing = ids.filter((id) => !res.stderr.includes(id));
-  record('1 denied at apply', 'a denial naming owner-labels, metrics-wired and behind-a-flag with rationale and fix', res.code !== 0 && missing.length === 0, res.code === 0 ? 'the change was admitted' : `missing rule ids: ${missing.join(', ')}`);
+  record(
+    '1 denied at apply',
+    'a denial naming owner-labels, metrics-wired and behind-a-flag with rationale and fix',
+    res.code !== 0 && missing.length === 0,
+    res.code === 0 ? 'the change was admitted' : `missing rule ids: ${missing.join(', ')}`,
+  );
 }
 
 /** (2) Its corrected version goes through the canary and is promoted. */
@@ -146,9 +157,18 @@ async function scenario2(cluster: Cluster): Promise<void> {
   const before = await cluster.rolloutStatus('checkout');
   const change = checkoutDeployment({ version: '2.0.1', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 95 });
   await runCanary(cluster, change, { errorRate: 0.0 });
-  const done = await cluster.waitForRollout('checkout', (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded', 180_000);
+  const done = await cluster.waitForRollout(
+    'checkout',
+    (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded',
+    180_000,
+  );
   const flag = await cluster.flagDefault('checkout-flags', 'new-checkout');
-  record('2 promoted', 'Healthy on the new revision with the flag on', done.phase === 'Healthy' && flag === 'on', `phase ${done.phase} (${done.message ?? ''}), flag ${flag}`);
+  record(
+    '2 promoted',
+    'Healthy on the new revision with the flag on',
+    done.phase === 'Healthy' && flag === 'on',
+    `phase ${done.phase} (${done.message ?? ''}), flag ${flag}`,
+  );
   await retireOldStandIns(done.stableRevision!);
 }
 
@@ -178,7 +198,12 @@ async function scenario4(cluster: Cluster): Promise<void> {
   await runCanary(cluster, change, { telemetry: [] });
   const done = await cluster.waitForRollout('checkout', (s) => s.phase === 'Degraded' || s.phase === 'Healthy', 180_000);
   say(`Verdict: ${done.message ?? ''}`);
-  record('4 observability gate', 'Degraded, naming the missing signal', done.phase === 'Degraded' && /signal|requests|scraped|logs|traces/i.test(done.message ?? ''), `phase ${done.phase}: ${done.message ?? ''}`);
+  record(
+    '4 observability gate',
+    'Degraded, naming the missing signal',
+    done.phase === 'Degraded' && /signal|requests|scraped|logs|traces/i.test(done.message ?? ''),
+    `phase ${done.phase}: ${done.message ?? ''}`,
+  );
 }
 
 /** (5) A change that drops an API version still consumed is stopped, naming the consumer. */
@@ -187,7 +212,12 @@ async function scenario5(cluster: Cluster): Promise<void> {
   const change = checkoutDeployment({ version: '3.0.0', origin: 'ai-generated', compliant: true, provides: 'orders-api@v2' });
   const res = await cluster.applyDeployment(change, { expectFailure: true });
   say(denial(res.stderr));
-  record('5 contract', 'a denial naming the consumer billing', res.code !== 0 && res.stderr.includes('billing'), res.code === 0 ? 'the change was admitted' : 'the denial does not name billing');
+  record(
+    '5 contract',
+    'a denial naming the consumer billing',
+    res.code !== 0 && res.stderr.includes('billing'),
+    res.code === 0 ? 'the change was admitted' : 'the denial does not name billing',
+  );
 }
 
 /** For comparison: a hand-written change through the same gates and canary. */
@@ -197,7 +227,11 @@ async function handWritten(cluster: Cluster): Promise<void> {
   const before = await cluster.rolloutStatus('checkout');
   const change = checkoutDeployment({ version: '2.3.0', origin: 'human', compliant: true, authoredMinutesAgo: 300 });
   await runCanary(cluster, change, { errorRate: 0.0 });
-  const done = await cluster.waitForRollout('checkout', (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded', 180_000);
+  const done = await cluster.waitForRollout(
+    'checkout',
+    (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded',
+    180_000,
+  );
   record('hand-written change', 'promoted', done.phase === 'Healthy', `phase ${done.phase}: ${done.message ?? ''}`);
   await retireOldStandIns(done.stableRevision!);
 }
@@ -211,7 +245,11 @@ async function runCanary(cluster: Cluster, change: CheckoutChange, behaviour: Om
   const timeline = new Timeline('checkout');
   const stop = timeline.follow(() => cluster.rolloutStatus('checkout'));
   try {
-    const s = await cluster.waitForRollout('checkout', (st) => !!st.canaryRevision && st.canaryRevision !== before.stableRevision && st.canaryRevision !== before.canaryRevision, 60_000);
+    const s = await cluster.waitForRollout(
+      'checkout',
+      (st) => !!st.canaryRevision && st.canaryRevision !== before.stableRevision && st.canaryRevision !== before.canaryRevision,
+      60_000,
+    );
     await ensureStandIn({ revision: s.canaryRevision!, namespace: NS, ...behaviour });
     const since = Date.now();
     say(c.dim(`  (stand-in process for canary ${s.canaryRevision} started: ${describe(behaviour)})`));

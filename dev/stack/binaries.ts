@@ -9,14 +9,7 @@ import { tail } from './logs.js';
 import { cacheDir, goModules, paths } from './paths.js';
 import { StackError, step } from './progress.js';
 
-export type BinaryName =
-  | 'etcd'
-  | 'kube-apiserver'
-  | 'kube-controller-manager'
-  | 'kube-scheduler'
-  | 'kubectl'
-  | 'kwok'
-  | 'prometheus';
+export type BinaryName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'prometheus';
 
 export type Binaries = Record<BinaryName, string>;
 
@@ -176,7 +169,10 @@ async function build(target: GoTarget, toolchain: string): Promise<string> {
     // `go build -v` prints one line per package compiled: a cheap progress measure.
     const count = (chunk: Buffer): void => {
       out.write(chunk);
-      packages += chunk.toString().split('\n').filter((l) => l && !l.startsWith('go: downloading')).length;
+      packages += chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('go: downloading')).length;
     };
     child.stdout.on('data', count);
     child.stderr.on('data', count);

@@ -21,7 +21,9 @@ async function main(command: string | undefined): Promise<number> {
         return 1;
       }
       for (const c of components) {
-        process.stdout.write(`${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.running ? 'running' : 'STOPPED'}${c.rssMiB !== undefined ? `  ${c.rssMiB} MiB` : ''}\n`);
+        process.stdout.write(
+          `${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.running ? 'running' : 'STOPPED'}${c.rssMiB !== undefined ? `  ${c.rssMiB} MiB` : ''}\n`,
+        );
       }
       const total = components.reduce((sum, c) => sum + (c.rssMiB ?? 0), 0);
       process.stdout.write(`stack: ${healthy ? 'healthy' : 'UNHEALTHY'}, ${total} MiB resident; env in ${paths.env}\n`);

@@ -16,9 +16,7 @@ export interface TlsClient {
 export function httpGet(url: string, tls?: TlsClient, timeoutMs = 2000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const isHttps = url.startsWith('https:');
-    const options = isHttps
-      ? { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: !tls?.insecure, timeout: timeoutMs }
-      : { timeout: timeoutMs };
+    const options = isHttps ? { ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: !tls?.insecure, timeout: timeoutMs } : { timeout: timeoutMs };
     const req = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');

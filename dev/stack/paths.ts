@@ -12,8 +12,7 @@ export const stackDir = process.env.CLAIRVOYANCE_STACK_DIR ?? join(repoRoot, '.s
  * Built binaries live outside the checkout so every clone (and CI's fresh clone)
  * reuses them; entries are keyed by a hash of the Go module's inputs.
  */
-export const cacheDir =
-  process.env.CLAIRVOYANCE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clairvoyance');
+export const cacheDir = process.env.CLAIRVOYANCE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clairvoyance');
 
 export const paths = {
   env: join(stackDir, 'env'),

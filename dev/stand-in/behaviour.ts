@@ -61,7 +61,8 @@ export function parseTelemetryList(value: string): Behaviour['telemetry'] {
   if (v === 'none' || v === '') return { requests: false, logs: false, traces: false };
   const names = v.split(',').map((s) => s.trim());
   for (const n of names) {
-    if (!(TELEMETRY_FAMILIES as readonly string[]).includes(n)) throw new Error(`unknown telemetry family "${n}" (expected ${TELEMETRY_FAMILIES.join(', ')}, all or none)`);
+    if (!(TELEMETRY_FAMILIES as readonly string[]).includes(n))
+      throw new Error(`unknown telemetry family "${n}" (expected ${TELEMETRY_FAMILIES.join(', ')}, all or none)`);
   }
   return { requests: names.includes('requests'), logs: names.includes('logs'), traces: names.includes('traces') };
 }

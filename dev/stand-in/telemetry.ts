@@ -32,7 +32,12 @@ class CountingExporter implements SpanExporter {
 
 export class StandInTelemetry {
   readonly registries: Record<TelemetryFamily, Registry> = { requests: new Registry(), logs: new Registry(), traces: new Registry() };
-  readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served, by status code.', labelNames: ['code'], registers: [this.registries.requests] });
+  readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served, by status code.',
+    labelNames: ['code'],
+    registers: [this.registries.requests],
+  });
   readonly duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to serve an HTTP request.',

@@ -81,7 +81,11 @@ export function judgeCompare(canaryIn: readonly number[], stableIn: readonly num
   const dropNote = dropped > 0 ? `, ${dropped} non-finite samples ignored` : '';
   const counts = { canaryCount: canary.length, stableCount: stable.length };
   if (canary.length < MIN_SAMPLES || stable.length < MIN_SAMPLES) {
-    return { verdict: 'inconclusive', ...counts, message: `too few samples to compare: canary ${canary.length}, stable ${stable.length} (need ${MIN_SAMPLES} each${dropNote})` };
+    return {
+      verdict: 'inconclusive',
+      ...counts,
+      message: `too few samples to compare: canary ${canary.length}, stable ${stable.length} (need ${MIN_SAMPLES} each${dropNote})`,
+    };
   }
   const alpha = spec.pValue ?? DEFAULT_P_VALUE;
   const test = mannWhitneyU(canary, stable, ALTERNATIVE[spec.direction]);

@@ -119,7 +119,10 @@ export function evaluateCondition(condition: CompiledCondition, input: Condition
     program = condition.list;
     result = input;
     if (!program) {
-      throw new ConditionError(condition.expression, `treats result as a scalar but the query returned ${input.length} series; index it (result[0]) or use result.all(x, ...)`);
+      throw new ConditionError(
+        condition.expression,
+        `treats result as a scalar but the query returned ${input.length} series; index it (result[0]) or use result.all(x, ...)`,
+      );
     }
   }
   if (!program) throw new ConditionError(condition.expression, 'no applicable program');
@@ -177,7 +180,10 @@ export function judgeValue(spec: ConditionSpec, input: ConditionInput): Judgemen
       return { phase: 'Failed', message: `value ${value} did not meet successCondition "${spec.successCondition}"` };
     }
     if (success === false) {
-      return { phase: 'Inconclusive', message: `value ${value} met neither successCondition "${spec.successCondition}" nor failureCondition "${spec.failureCondition}"` };
+      return {
+        phase: 'Inconclusive',
+        message: `value ${value} met neither successCondition "${spec.successCondition}" nor failureCondition "${spec.failureCondition}"`,
+      };
     }
     return { phase: 'Successful' };
   } catch (e) {

@@ -72,7 +72,11 @@ async function measureCompare(spec: CompareProviderSpec, provider: MetricProvide
  * address, a bad scheme, an unresolved credential): never a throw, so a broken template
  * fails its own analysis instead of the whole reconcile.
  */
-export function providerFor(source: ProviderSource, metric: MetricSpec, credentials?: Credentials): { provider: MetricProvider } | { error: MeasurementResult } {
+export function providerFor(
+  source: ProviderSource,
+  metric: MetricSpec,
+  credentials?: Credentials,
+): { provider: MetricProvider } | { error: MeasurementResult } {
   try {
     return { provider: source.forMetric(metric, credentials) };
   } catch (err) {

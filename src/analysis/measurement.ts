@@ -26,9 +26,7 @@ export function conditionInput(result: QueryResult): ConditionInput {
     case 'vector':
       return [...result.samples].sort((a, b) => labelKey(a.labels).localeCompare(labelKey(b.labels))).map((s) => s.value);
     case 'matrix':
-      return [...result.series]
-        .sort((a, b) => labelKey(a.labels).localeCompare(labelKey(b.labels)))
-        .flatMap((s) => s.values.map(([, v]) => v));
+      return [...result.series].sort((a, b) => labelKey(a.labels).localeCompare(labelKey(b.labels))).flatMap((s) => s.values.map(([, v]) => v));
   }
 }
 

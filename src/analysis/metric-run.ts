@@ -47,20 +47,44 @@ export function assessMetric(metric: MetricSpec, status: MetricStatus, terminati
   if (isTerminal(status.phase)) return { phase: status.phase, message: status.message };
   const eff = effectiveMetric(metric, opts);
   if (exceeds(status.failed, eff.failureLimit)) {
-    return { phase: 'Failed', message: withLast(`${status.failed} failed measurement${status.failed === 1 ? '' : 's'} exceed failureLimit ${eff.failureLimit}`, lastMessage(status, 'Failed')) };
+    return {
+      phase: 'Failed',
+      message: withLast(
+        `${status.failed} failed measurement${status.failed === 1 ? '' : 's'} exceed failureLimit ${eff.failureLimit}`,
+        lastMessage(status, 'Failed'),
+      ),
+    };
   }
   if (exceeds(status.inconclusive, eff.inconclusiveLimit)) {
-    return { phase: 'Inconclusive', message: withLast(`${status.inconclusive} inconclusive measurement${status.inconclusive === 1 ? '' : 's'} exceed inconclusiveLimit ${eff.inconclusiveLimit}`, lastMessage(status, 'Inconclusive')) };
+    return {
+      phase: 'Inconclusive',
+      message: withLast(
+        `${status.inconclusive} inconclusive measurement${status.inconclusive === 1 ? '' : 's'} exceed inconclusiveLimit ${eff.inconclusiveLimit}`,
+        lastMessage(status, 'Inconclusive'),
+      ),
+    };
   }
   if (exceeds(status.consecutiveErrors, eff.consecutiveErrorLimit)) {
-    return { phase: 'Error', message: withLast(`${status.consecutiveErrors} consecutive errors exceed consecutiveErrorLimit ${eff.consecutiveErrorLimit}`, lastMessage(status, 'Error')) };
+    return {
+      phase: 'Error',
+      message: withLast(
+        `${status.consecutiveErrors} consecutive errors exceed consecutiveErrorLimit ${eff.consecutiveErrorLimit}`,
+        lastMessage(status, 'Error'),
+      ),
+    };
   }
   const done = eff.count !== undefined && status.count >= eff.count;
   if (done || terminating) {
     const tally = `${status.successful} successful, ${status.failed} failed, ${status.inconclusive} inconclusive, ${status.error} errors`;
     if (status.successful === 0) {
       const why = status.count === 0 ? 'no measurement was taken' : 'no measurement succeeded';
-      return { phase: 'Inconclusive', message: withLast(`${done ? 'count reached' : 'terminated'} but ${why} (${tally})`, lastMessage(status, 'Inconclusive') ?? lastMessage(status, 'Error')) };
+      return {
+        phase: 'Inconclusive',
+        message: withLast(
+          `${done ? 'count reached' : 'terminated'} but ${why} (${tally})`,
+          lastMessage(status, 'Inconclusive') ?? lastMessage(status, 'Error'),
+        ),
+      };
     }
     return { phase: 'Successful', message: `${status.count} measurement${status.count === 1 ? '' : 's'}: ${tally}` };
   }
@@ -79,7 +103,13 @@ export interface MeasurementTiming {
  * A metric already in a terminal phase is returned unchanged (late results are
  * dropped). History keeps the last `MEASUREMENT_HISTORY_LIMIT` measurements.
  */
-export function applyMeasurement(metric: MetricSpec, status: MetricStatus | undefined, result: MeasurementResult, timing: MeasurementTiming, opts: MetricRunOptions = {}): MetricStatus {
+export function applyMeasurement(
+  metric: MetricSpec,
+  status: MetricStatus | undefined,
+  result: MeasurementResult,
+  timing: MeasurementTiming,
+  opts: MetricRunOptions = {},
+): MetricStatus {
   const prev = status ?? initialMetricStatus(metric.name);
   if (isTerminal(prev.phase)) return prev;
 

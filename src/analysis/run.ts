@@ -29,7 +29,13 @@ export function aggregateRun(metrics: readonly MetricStatus[]): RunAssessment {
   if (worst === 'Failed' || worst === 'Error' || worst === 'Inconclusive') {
     const deciders = metrics.filter((m) => m.phase === worst);
     const first = deciders[0] as MetricStatus;
-    const more = deciders.length > 1 ? ` (and ${deciders.slice(1).map((m) => `"${m.name}"`).join(', ')})` : '';
+    const more =
+      deciders.length > 1
+        ? ` (and ${deciders
+            .slice(1)
+            .map((m) => `"${m.name}"`)
+            .join(', ')})`
+        : '';
     const verb = worst === 'Failed' ? 'failed' : worst === 'Error' ? 'errored' : 'was inconclusive';
     return { phase: worst, message: `metric "${first.name}" ${verb}${first.message ? `: ${first.message}` : ''}${more}` };
   }

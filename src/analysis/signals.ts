@@ -122,7 +122,11 @@ export function judgeSignal(kind: SignalKind, result: QueryResult, ctx: SignalJu
   const vals = values(result);
   const missing = (why: string): MeasurementResult =>
     inGrace
-      ? { phase: 'Inconclusive', provisional: true, message: `signal ${kind} not seen yet (${why}); within the ${formatDuration(graceMs)} discovery grace period` }
+      ? {
+          phase: 'Inconclusive',
+          provisional: true,
+          message: `signal ${kind} not seen yet (${why}); within the ${formatDuration(graceMs)} discovery grace period`,
+        }
       : { phase: 'Failed', message: `signal ${kind} missing: the canary emits no ${noun} (${why}) after ${formatDuration(ctx.elapsedMs)}` };
 
   if (vals.length === 0) {

@@ -90,7 +90,10 @@ export function resolveArgs(templateArgs: readonly TemplateArg[] = [], supplied:
   for (const a of supplied) if (a.value !== undefined) out[a.name] = a.value;
   const missing = [...declared].filter((n) => !Object.hasOwn(out, n));
   if (missing.length > 0) {
-    throw new TemplateError(`argument${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')} ha${missing.length > 1 ? 've' : 's'} no value`, `args.${missing[0]}`);
+    throw new TemplateError(
+      `argument${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')} ha${missing.length > 1 ? 've' : 's'} no value`,
+      `args.${missing[0]}`,
+    );
   }
   return out;
 }

@@ -61,12 +61,14 @@ export function validateMetric(metric: MetricSpec): string[] {
   if (kind === 'compare' && metric.provider.compare) {
     const c = metric.provider.compare;
     checkTemplate(problems, at('provider.compare.query'), c.query);
-    if (!placeholders(c.query).includes('revision')) problems.push(`${at('provider.compare.query')}: must use {{revision}} so each side selects its own series`);
+    if (!placeholders(c.query).includes('revision'))
+      problems.push(`${at('provider.compare.query')}: must use {{revision}} so each side selects its own series`);
     checkDuration(problems, at('provider.compare.window'), c.window);
     checkDuration(problems, at('provider.compare.step'), c.step);
     if (c.pValue !== undefined && !(c.pValue > 0 && c.pValue < 1)) problems.push(`${at('provider.compare.pValue')}: must be in (0, 1)`);
     if (c.maxRatio !== undefined && !(c.maxRatio >= 1)) problems.push(`${at('provider.compare.maxRatio')}: must be >= 1`);
-    if (metric.successCondition || metric.failureCondition) problems.push(`${at('provider.compare')}: a compare metric is judged by the test; successCondition/failureCondition do not apply`);
+    if (metric.successCondition || metric.failureCondition)
+      problems.push(`${at('provider.compare')}: a compare metric is judged by the test; successCondition/failureCondition do not apply`);
   }
   if (kind === 'signal' && metric.provider.signal?.query) checkTemplate(problems, at('provider.signal.query'), metric.provider.signal.query);
   return problems;

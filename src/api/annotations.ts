@@ -31,9 +31,7 @@ export const DATA_CLASS_LABEL = `${GROUP}/data-class`;
 
 /** Who wrote a change. Unannotated changes count as the policy's `defaultOrigin`. */
 export const ORIGINS = ['ai-generated', 'ai-assisted', 'human'] as const;
-export const originSchema = z
-  .enum(ORIGINS)
-  .describe('Who wrote the change: ai-generated, ai-assisted or human.');
+export const originSchema = z.enum(ORIGINS).describe('Who wrote the change: ai-generated, ai-assisted or human.');
 export type Origin = z.infer<typeof originSchema>;
 
 export function isOrigin(value: unknown): value is Origin {

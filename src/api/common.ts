@@ -48,42 +48,24 @@ export type IntOrPercent = z.infer<typeof intOrPercentSchema>;
 export const labelSelectorRequirementSchema = z.strictObject({
   key: z.string().min(1).describe('The label key the selector applies to.'),
   operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']).describe('How the key relates to the values.'),
-  values: z
-    .array(z.string())
-    .optional()
-    .describe('Values for In and NotIn (must be non-empty); must be empty for Exists and DoesNotExist.'),
+  values: z.array(z.string()).optional().describe('Values for In and NotIn (must be non-empty); must be empty for Exists and DoesNotExist.'),
 });
 export type LabelSelectorRequirement = z.infer<typeof labelSelectorRequirementSchema>;
 
 /** metav1.LabelSelector: an empty selector matches everything. */
 export const labelSelectorSchema = z
   .strictObject({
-    matchLabels: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe('Exact label matches; ANDed with matchExpressions.'),
-    matchExpressions: z
-      .array(labelSelectorRequirementSchema)
-      .optional()
-      .describe('Set-based label requirements; ANDed together.'),
+    matchLabels: z.record(z.string(), z.string()).optional().describe('Exact label matches; ANDed with matchExpressions.'),
+    matchExpressions: z.array(labelSelectorRequirementSchema).optional().describe('Set-based label requirements; ANDed together.'),
   })
   .meta({ 'x-kubernetes-map-type': 'atomic' });
 export type LabelSelector = z.infer<typeof labelSelectorSchema>;
 
 /** metav1.Condition, the standard shape for status conditions. */
 export const conditionSchema = z.strictObject({
-  type: z
-    .string()
-    .min(1)
-    .max(316)
-    .describe('Condition type in CamelCase, e.g. Available, Progressing, Gated, AnalysisHealthy.'),
+  type: z.string().min(1).max(316).describe('Condition type in CamelCase, e.g. Available, Progressing, Gated, AnalysisHealthy.'),
   status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition.'),
-  observedGeneration: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('The .metadata.generation the condition was set for.'),
+  observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
   lastTransitionTime: timestampSchema.describe('When the condition last changed status.'),
   reason: z
     .string()
@@ -141,11 +123,7 @@ export function specOnlyResourceSchema<K extends string, S extends z.ZodType>(ki
 }
 
 /** Top-level document schema for a kind with a status subresource. */
-export function resourceSchema<K extends string, S extends z.ZodType, T extends z.ZodType>(
-  kind: K,
-  spec: S,
-  status: T,
-) {
+export function resourceSchema<K extends string, S extends z.ZodType, T extends z.ZodType>(kind: K, spec: S, status: T) {
   return z.strictObject({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal(kind),

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { DATA_CLASS_LABEL, originSchema } from './annotations.js';
 import { withCelRules } from './cel-rules.js';
-import {
-  conditionSchema,
-  dnsLabelSchema,
-  labelSelectorSchema,
-  listMap,
-  resourceSchema,
-  timestampSchema,
-} from './common.js';
+import { conditionSchema, dnsLabelSchema, labelSelectorSchema, listMap, resourceSchema, timestampSchema } from './common.js';
 import { enforcementSchema } from './finding.js';
 import { exactlyOneOf, whichOf } from './one-of.js';
 
@@ -20,10 +13,7 @@ export const contextMatchSchema = z.strictObject({
     .optional()
     .describe('Namespaces the policy applies to (ClusterContextPolicy only; a ContextPolicy covers its own namespace).'),
   workloadSelector: labelSelectorSchema.optional().describe('Workloads (by Deployment labels) the policy applies to.'),
-  origins: z
-    .array(originSchema)
-    .optional()
-    .describe('Change origins the policy applies to; empty means every origin.'),
+  origins: z.array(originSchema).optional().describe('Change origins the policy applies to; empty means every origin.'),
 });
 export type ContextMatch = z.infer<typeof contextMatchSchema>;
 
@@ -36,20 +26,14 @@ export const ownershipRuleSchema = z.strictObject({
 export type OwnershipRule = z.infer<typeof ownershipRuleSchema>;
 
 export const observabilityRuleSchema = z.strictObject({
-  metrics: z
-    .boolean()
-    .optional()
-    .describe('Require metrics wiring: a container port named metrics or the prometheus.io/scrape annotation.'),
+  metrics: z.boolean().optional().describe('Require metrics wiring: a container port named metrics or the prometheus.io/scrape annotation.'),
   otelEnv: stringList('Environment variables every container must set, e.g. OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT.'),
   readinessProbe: z.boolean().optional().describe('Require a readiness probe on every container.'),
 });
 export type ObservabilityRule = z.infer<typeof observabilityRuleSchema>;
 
 export const rolloutConventionRuleSchema = z.strictObject({
-  requireFlag: z
-    .boolean()
-    .optional()
-    .describe('The change must sit behind a feature flag (Rollout spec.flag and the clairvoyance.dev/flag annotation).'),
+  requireFlag: z.boolean().optional().describe('The change must sit behind a feature flag (Rollout spec.flag and the clairvoyance.dev/flag annotation).'),
   requireRollout: z.boolean().optional().describe('A Rollout must govern the Deployment.'),
 });
 export type RolloutConventionRule = z.infer<typeof rolloutConventionRuleSchema>;
@@ -67,18 +51,11 @@ export const securityRuleSchema = z.strictObject({
   allowedRegistries: stringList('Image prefixes allowed, e.g. registry.example.com/. Empty: any registry.'),
   dataClass: z
     .strictObject({
-      namespaceLabel: z
-        .string()
-        .min(1)
-        .default(DATA_CLASS_LABEL)
-        .describe('Namespace label holding the data class.'),
-      requirements: listMap(
-        z.array(dataClassRequirementSchema).min(1).describe('Requirements per data class.'),
-        'value',
-      ),
+      namespaceLabel: z.string().min(1).default(DATA_CLASS_LABEL).describe('Namespace label holding the data class.'),
+      requirements: listMap(z.array(dataClassRequirementSchema).min(1).describe('Requirements per data class.'), 'value'),
     })
     .optional()
-    .describe('Compliance boundaries keyed by the namespace\'s data class.'),
+    .describe("Compliance boundaries keyed by the namespace's data class."),
 });
 export type SecurityRule = z.infer<typeof securityRuleSchema>;
 
@@ -87,8 +64,7 @@ export const contractRuleSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe(
-      'Deny a change whose clairvoyance.dev/provides drops a major version (name@vN) still listed in another ' +
-        'workload\'s clairvoyance.dev/consumes.',
+      'Deny a change whose clairvoyance.dev/provides drops a major version (name@vN) still listed in another ' + "workload's clairvoyance.dev/consumes.",
     ),
 });
 export type ContractRule = z.infer<typeof contractRuleSchema>;
@@ -97,29 +73,21 @@ export const celRuleSchema = z.strictObject({
   expression: z
     .string()
     .min(1)
-    .describe('CEL that must evaluate to true for the change to pass. Variables: object (the Deployment), namespaceObject (its Namespace), origin (ai-generated, ai-assisted or human).'),
+    .describe(
+      'CEL that must evaluate to true for the change to pass. Variables: object (the Deployment), namespaceObject (its Namespace), origin (ai-generated, ai-assisted or human).',
+    ),
   message: z.string().min(1).describe('Message reported when the expression is false.'),
 });
 export type CelRule = z.infer<typeof celRuleSchema>;
 
-export const CONTEXT_RULE_KINDS = [
-  'ownership',
-  'observability',
-  'rolloutConvention',
-  'security',
-  'contract',
-  'cel',
-] as const;
+export const CONTEXT_RULE_KINDS = ['ownership', 'observability', 'rolloutConvention', 'security', 'contract', 'cel'] as const;
 export type ContextRuleKind = (typeof CONTEXT_RULE_KINDS)[number];
 
 export const contextRuleSchema = exactlyOneOf(
   z
     .strictObject({
       id: dnsLabelSchema.describe('Rule id, unique in the policy, shown in denials and findings.'),
-      rationale: z
-        .string()
-        .min(1)
-        .describe('Why the rule exists: the history (incident, architecture decision) behind it.'),
+      rationale: z.string().min(1).describe('Why the rule exists: the history (incident, architecture decision) behind it.'),
       reference: z.string().min(1).optional().describe('Link to the ADR, incident or document behind the rule.'),
       fix: z.string().min(1).optional().describe('How a change satisfies the rule; shown with every finding.'),
       ownership: ownershipRuleSchema.optional().describe('Ownership metadata the workload must carry.'),
@@ -129,9 +97,7 @@ export const contextRuleSchema = exactlyOneOf(
       contract: contractRuleSchema.optional().describe('Downstream contract protection.'),
       cel: celRuleSchema.optional().describe('Escape hatch: a CEL expression over the workload.'),
     })
-    .describe(
-      'One rule: id, rationale and exactly one of ownership, observability, rolloutConvention, security, contract or cel.',
-    ),
+    .describe('One rule: id, rationale and exactly one of ownership, observability, rolloutConvention, security, contract or cel.'),
   CONTEXT_RULE_KINDS,
   'rule',
 );
@@ -149,16 +115,13 @@ const ORIGIN_DEFAULT = 'human';
 export const clusterContextPolicySpecSchema = z.strictObject({
   match: contextMatchSchema.prefault({}).describe('Which changes the policy applies to; empty matches every change.'),
   enforcement: enforcementSchema.default('Enforce'),
-  defaultOrigin: originSchema
-    .default(ORIGIN_DEFAULT)
-    .describe('Origin assumed for a change without the clairvoyance.dev/origin annotation.'),
+  defaultOrigin: originSchema.default(ORIGIN_DEFAULT).describe('Origin assumed for a change without the clairvoyance.dev/origin annotation.'),
   rules: listMap(z.array(contextRuleSchema).min(1).max(100).describe('The rules of the policy.'), 'id'),
 });
 export type ContextPolicySpec = z.infer<typeof clusterContextPolicySpecSchema>;
 export type ContextPolicySpecInput = z.input<typeof clusterContextPolicySpecSchema>;
 
-const NAMESPACE_SELECTOR_MESSAGE =
-  'match.namespaceSelector is only allowed on ClusterContextPolicy; a ContextPolicy applies to its own namespace';
+const NAMESPACE_SELECTOR_MESSAGE = 'match.namespaceSelector is only allowed on ClusterContextPolicy; a ContextPolicy applies to its own namespace';
 
 export const contextPolicySpecSchema = withCelRules(
   clusterContextPolicySpecSchema.superRefine((spec, ctx) => {
@@ -190,11 +153,7 @@ export const contextPolicyStatusSchema = z.strictObject({
     .strictObject({
       lastScanAt: timestampSchema.optional().describe('When existing workloads were last checked.'),
       violations: z.number().int().min(0).optional().describe('Violations found by the last scan.'),
-      results: z
-        .array(auditResultSchema)
-        .max(MAX_AUDIT_RESULTS)
-        .optional()
-        .describe(`Violations of the last scan (at most ${MAX_AUDIT_RESULTS}).`),
+      results: z.array(auditResultSchema).max(MAX_AUDIT_RESULTS).optional().describe(`Violations of the last scan (at most ${MAX_AUDIT_RESULTS}).`),
     })
     .optional()
     .describe('Background audit of existing workloads against the policy.'),
@@ -202,18 +161,14 @@ export const contextPolicyStatusSchema = z.strictObject({
 });
 export type ContextPolicyStatus = z.infer<typeof contextPolicyStatusSchema>;
 
-export const contextPolicySchema = resourceSchema(
-  CONTEXT_POLICY_KIND,
-  contextPolicySpecSchema,
-  contextPolicyStatusSchema,
-).describe('Production context for workloads in this namespace: rules every change is checked against.');
+export const contextPolicySchema = resourceSchema(CONTEXT_POLICY_KIND, contextPolicySpecSchema, contextPolicyStatusSchema).describe(
+  'Production context for workloads in this namespace: rules every change is checked against.',
+);
 export type ContextPolicy = z.infer<typeof contextPolicySchema>;
 export type ContextPolicyInput = z.input<typeof contextPolicySchema>;
 
-export const clusterContextPolicySchema = resourceSchema(
-  CLUSTER_CONTEXT_POLICY_KIND,
-  clusterContextPolicySpecSchema,
-  contextPolicyStatusSchema,
-).describe('Production context for workloads across namespaces: rules every change is checked against.');
+export const clusterContextPolicySchema = resourceSchema(CLUSTER_CONTEXT_POLICY_KIND, clusterContextPolicySpecSchema, contextPolicyStatusSchema).describe(
+  'Production context for workloads across namespaces: rules every change is checked against.',
+);
 export type ClusterContextPolicy = z.infer<typeof clusterContextPolicySchema>;
 export type ClusterContextPolicyInput = z.input<typeof clusterContextPolicySchema>;

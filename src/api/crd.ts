@@ -49,9 +49,7 @@ export function toStructural(node: JsonObject, path = '$'): JSONSchemaProps {
   for (const [key, value] of Object.entries(node)) {
     if (key === '$schema' || key === 'id') continue;
     if (key === 'properties') {
-      out.properties = Object.fromEntries(
-        Object.entries(value as Record<string, JsonObject>).map(([k, v]) => [k, toStructural(v, `${path}.${k}`)]),
-      );
+      out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonObject>).map(([k, v]) => [k, toStructural(v, `${path}.${k}`)]));
     } else if (key === 'items') {
       out.items = toStructural(value as JsonObject, `${path}[]`);
     } else if (key === 'additionalProperties') {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 export const ENFORCEMENTS = ['Enforce', 'Warn', 'Audit'] as const;
-export const enforcementSchema = z
-  .enum(ENFORCEMENTS)
-  .describe('Enforce: deny/block the change. Warn: admit with a warning. Audit: only record the finding.');
+export const enforcementSchema = z.enum(ENFORCEMENTS).describe('Enforce: deny/block the change. Warn: admit with a warning. Audit: only record the finding.');
 export type Enforcement = z.infer<typeof enforcementSchema>;
 
 export const FINDING_SEVERITIES = ['error', 'warning', 'info'] as const;

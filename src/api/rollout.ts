@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { originSchema } from './annotations.js';
-import {
-  argumentSchema,
-  conditionSchema,
-  durationSchema,
-  intOrPercentSchema,
-  listMap,
-  objectNameSchema,
-  resourceSchema,
-  timestampSchema,
-} from './common.js';
+import { argumentSchema, conditionSchema, durationSchema, intOrPercentSchema, listMap, objectNameSchema, resourceSchema, timestampSchema } from './common.js';
 import { atMostOneOf, exactlyOneOf, whichOf } from './one-of.js';
 import { findingSchema } from './finding.js';
 
@@ -21,7 +12,7 @@ export const workloadRefSchema = z
   .strictObject({
     apiVersion: z.enum(['apps/v1']).default('apps/v1').describe('API version of the workload. Only apps/v1.'),
     kind: z.enum(['Deployment']).describe('Kind of the workload. Only Deployment.'),
-    name: objectNameSchema.describe('Name of the Deployment in the Rollout\'s namespace.'),
+    name: objectNameSchema.describe("Name of the Deployment in the Rollout's namespace."),
   })
   .describe(
     'The Deployment holding the desired pod template. The controller adopts it: it runs one ReplicaSet per ' +
@@ -31,49 +22,28 @@ export type WorkloadRef = z.infer<typeof workloadRefSchema>;
 
 export const analysisTemplateRefSchema = z.strictObject({
   name: objectNameSchema.describe('Name of the AnalysisTemplate (or ClusterAnalysisTemplate when clusterScope).'),
-  clusterScope: z
-    .boolean()
-    .default(false)
-    .describe('Refer to a ClusterAnalysisTemplate instead of an AnalysisTemplate in the Rollout\'s namespace.'),
+  clusterScope: z.boolean().default(false).describe("Refer to a ClusterAnalysisTemplate instead of an AnalysisTemplate in the Rollout's namespace."),
 });
 export type AnalysisTemplateRef = z.infer<typeof analysisTemplateRefSchema>;
 
 /** Templates plus argument values; used by analysis steps and background analysis. */
 export const rolloutAnalysisSchema = z.strictObject({
   templates: listMap(
-    z
-      .array(analysisTemplateRefSchema)
-      .min(1)
-      .max(10)
-      .describe('Templates whose metrics run together; the analysis fails when any metric fails.'),
+    z.array(analysisTemplateRefSchema).min(1).max(10).describe('Templates whose metrics run together; the analysis fails when any metric fails.'),
     'name',
     'clusterScope',
   ),
-  args: listMap(
-    z
-      .array(argumentSchema)
-      .max(50)
-      .optional()
-      .describe('Values for the templates\' declared args, referenced as {{args.NAME}}.'),
-    'name',
-  ),
+  args: listMap(z.array(argumentSchema).max(50).optional().describe("Values for the templates' declared args, referenced as {{args.NAME}}."), 'name'),
 });
 export type RolloutAnalysis = z.infer<typeof rolloutAnalysisSchema>;
 
 export const pauseStepSchema = z.strictObject({
-  duration: durationSchema
-    .optional()
-    .describe('How long to pause. Without a duration the rollout waits for `clairvoyance promote`.'),
+  duration: durationSchema.optional().describe('How long to pause. Without a duration the rollout waits for `clairvoyance promote`.'),
 });
 export type PauseStep = z.infer<typeof pauseStepSchema>;
 
 export const setFlagStepSchema = z.strictObject({
-  percent: z
-    .number()
-    .int()
-    .min(0)
-    .max(100)
-    .describe('Share of flag evaluations (0-100) that get spec.flag.onVariant; the rest stay on offVariant.'),
+  percent: z.number().int().min(0).max(100).describe('Share of flag evaluations (0-100) that get spec.flag.onVariant; the rest stay on offVariant.'),
 });
 export type SetFlagStep = z.infer<typeof setFlagStepSchema>;
 
@@ -90,12 +60,8 @@ export const canaryStepSchema = exactlyOneOf(
         .max(100)
         .optional()
         .describe('Send this percentage (0-100) of traffic to the canary, scaling its ReplicaSet to match.'),
-      pause: pauseStepSchema
-        .optional()
-        .describe('Hold the current weight, for a duration or (without one) until promoted.'),
-      analysis: rolloutAnalysisSchema
-        .optional()
-        .describe('Run analysis templates and wait for the verdict; failure rolls back, inconclusive pauses.'),
+      pause: pauseStepSchema.optional().describe('Hold the current weight, for a duration or (without one) until promoted.'),
+      analysis: rolloutAnalysisSchema.optional().describe('Run analysis templates and wait for the verdict; failure rolls back, inconclusive pauses.'),
       setFlag: setFlagStepSchema.optional().describe('Turn the feature flag (spec.flag) on for a percentage.'),
     })
     .describe('One canary step: exactly one of setWeight, pause, analysis or setFlag.'),
@@ -111,19 +77,14 @@ export function canaryStepKind(step: CanaryStep): CanaryStepKind | undefined {
 }
 
 export const gatewayAPITrafficSchema = z.strictObject({
-  httpRoute: objectNameSchema.describe('HTTPRoute in the Rollout\'s namespace whose backend weights are set.'),
+  httpRoute: objectNameSchema.describe("HTTPRoute in the Rollout's namespace whose backend weights are set."),
 });
 export type GatewayAPITraffic = z.infer<typeof gatewayAPITrafficSchema>;
 
 export const trafficSchema = atMostOneOf(
   z.strictObject({
-    replicas: z
-      .strictObject({})
-      .optional()
-      .describe('Weight is the canary\'s share of ready replicas behind the existing Service (the default).'),
-    gatewayAPI: gatewayAPITrafficSchema
-      .optional()
-      .describe('Reserved: weight set through Gateway API HTTPRoute backend weights. Not implemented yet.'),
+    replicas: z.strictObject({}).optional().describe("Weight is the canary's share of ready replicas behind the existing Service (the default)."),
+    gatewayAPI: gatewayAPITrafficSchema.optional().describe('Reserved: weight set through Gateway API HTTPRoute backend weights. Not implemented yet.'),
   }),
   ['replicas', 'gatewayAPI'],
   'traffic',
@@ -139,15 +100,9 @@ export const canaryStrategySchema = z.strictObject({
       'Steps run in order once the change passes its gates. After the last step the canary is promoted. ' +
         'No steps: promote as soon as the gates pass and the canary is ready.',
     ),
-  maxSurge: intOrPercentSchema
-    .default('25%')
-    .describe('Extra pods allowed above spec.replicas while scaling (number or percentage).'),
-  maxUnavailable: intOrPercentSchema
-    .default(0)
-    .describe('Pods allowed to be unavailable while scaling (number or percentage).'),
-  traffic: trafficSchema
-    .prefault({ replicas: {} })
-    .describe('How the canary weight is applied. Defaults to replica ratio behind the existing Service.'),
+  maxSurge: intOrPercentSchema.default('25%').describe('Extra pods allowed above spec.replicas while scaling (number or percentage).'),
+  maxUnavailable: intOrPercentSchema.default(0).describe('Pods allowed to be unavailable while scaling (number or percentage).'),
+  traffic: trafficSchema.prefault({ replicas: {} }).describe('How the canary weight is applied. Defaults to replica ratio behind the existing Service.'),
 });
 export type CanaryStrategy = z.infer<typeof canaryStrategySchema>;
 
@@ -158,16 +113,12 @@ export type RolloutStrategy = z.infer<typeof rolloutStrategySchema>;
 
 export const policyRefSchema = z.strictObject({
   kind: z.enum(['ContextPolicy', 'ClusterContextPolicy']).describe('Kind of the policy.'),
-  name: objectNameSchema.describe('Name of the policy (ContextPolicy: in the Rollout\'s namespace).'),
+  name: objectNameSchema.describe("Name of the policy (ContextPolicy: in the Rollout's namespace)."),
 });
 export type PolicyRef = z.infer<typeof policyRefSchema>;
 
 export const rolloutGatesSchema = z.strictObject({
-  policies: z
-    .array(policyRefSchema)
-    .max(50)
-    .optional()
-    .describe('Policies applied in addition to those whose match selects this workload.'),
+  policies: z.array(policyRefSchema).max(50).optional().describe('Policies applied in addition to those whose match selects this workload.'),
   requireFlagFor: z
     .array(originSchema)
     .optional()
@@ -179,14 +130,14 @@ export const flagSourceSchema = exactlyOneOf(
   z.strictObject({
     configMap: z
       .strictObject({
-        name: objectNameSchema.describe('ConfigMap in the Rollout\'s namespace holding flagd flag definitions.'),
+        name: objectNameSchema.describe("ConfigMap in the Rollout's namespace holding flagd flag definitions."),
         key: z.string().min(1).default('flags.flagd.json').describe('Data key holding the flagd JSON.'),
       })
       .optional()
       .describe('A flagd flag definition file kept in a ConfigMap.'),
     featureFlag: z
       .strictObject({
-        name: objectNameSchema.describe('OpenFeature Operator FeatureFlag in the Rollout\'s namespace.'),
+        name: objectNameSchema.describe("OpenFeature Operator FeatureFlag in the Rollout's namespace."),
       })
       .optional()
       .describe('An OpenFeature Operator FeatureFlag resource (core.openfeature.dev).'),
@@ -202,10 +153,7 @@ export const rolloutFlagSchema = z
     source: flagSourceSchema.describe('Where the flag is defined: exactly one of configMap or featureFlag.'),
     offVariant: z.string().min(1).default('off').describe('Variant that disables the new code path (kill switch).'),
     onVariant: z.string().min(1).default('on').describe('Variant that enables the new code path.'),
-    onPromotion: z
-      .enum(['On', 'Leave'])
-      .default('On')
-      .describe('On: make onVariant the default when the canary is promoted. Leave: keep the flag as it is.'),
+    onPromotion: z.enum(['On', 'Leave']).default('On').describe('On: make onVariant the default when the canary is promoted. Leave: keep the flag as it is.'),
   })
   .describe(
     'The OpenFeature/flagd flag guarding the new code path. Must default to offVariant before the canary ' +
@@ -226,12 +174,7 @@ export const rollbackPolicySchema = z.strictObject({
     .boolean()
     .default(true)
     .describe('With automatic: false, turn the flag to offVariant when a failure freezes the canary (the pods stay).'),
-  scaleDownDelaySeconds: z
-    .number()
-    .int()
-    .min(0)
-    .default(30)
-    .describe('Seconds to keep the previous ReplicaSet scaled up after promotion or rollback.'),
+  scaleDownDelaySeconds: z.number().int().min(0).default(30).describe('Seconds to keep the previous ReplicaSet scaled up after promotion or rollback.'),
 });
 export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
 
@@ -239,9 +182,7 @@ export const rolloutSpecSchema = z.strictObject({
   replicas: z.number().int().min(0).default(1).describe('Desired pod count (the scale subresource; HPA targets this).'),
   workloadRef: workloadRefSchema,
   strategy: rolloutStrategySchema.describe('How a new revision is rolled out.'),
-  analysis: rolloutAnalysisSchema
-    .optional()
-    .describe('Background analysis that runs across all steps of the canary; failure rolls back.'),
+  analysis: rolloutAnalysisSchema.optional().describe('Background analysis that runs across all steps of the canary; failure rolls back.'),
   gates: rolloutGatesSchema.optional().describe('Extra gates applied before the canary starts.'),
   flag: rolloutFlagSchema.optional(),
   progressDeadlineSeconds: z
@@ -305,11 +246,7 @@ export const metricResultSchema = z.strictObject({
   error: z.number().int().min(0).describe('Measurements that errored.'),
   consecutiveErrors: z.number().int().min(0).describe('Errors in a row, reset by a successful measurement.'),
   message: z.string().optional().describe('Details about the verdict.'),
-  measurements: z
-    .array(measurementSchema)
-    .max(MAX_MEASUREMENTS)
-    .default([])
-    .describe(`The most recent measurements (at most ${MAX_MEASUREMENTS}).`),
+  measurements: z.array(measurementSchema).max(MAX_MEASUREMENTS).default([]).describe(`The most recent measurements (at most ${MAX_MEASUREMENTS}).`),
 });
 export type MetricResult = z.infer<typeof metricResultSchema>;
 
@@ -347,7 +284,7 @@ export const cycleSchema = z
     promotedAt: timestampSchema.optional().describe('When the canary became stable.'),
     rolledBackAt: timestampSchema.optional().describe('When the canary was rolled back.'),
   })
-  .describe('Timestamps of the current revision\'s path from authored to stable, for cycle-time metrics.');
+  .describe("Timestamps of the current revision's path from authored to stable, for cycle-time metrics.");
 export type Cycle = z.infer<typeof cycleSchema>;
 
 /** How many ended canaries status keeps: enough to backtest recent releases, small enough for etcd. */
@@ -388,10 +325,7 @@ export const rolloutStatusSchema = z.strictObject({
   updatedReplicas: z.number().int().min(0).optional().describe('Pods of the canary revision.'),
   selector: z.string().optional().describe('Label selector of the pods, as a string (scale subresource, HPA).'),
   stableRevision: z.string().optional().describe('Pod-template hash of the stable revision.'),
-  canaryRevision: z
-    .string()
-    .optional()
-    .describe('Pod-template hash of the newest revision (equal to stableRevision once promoted).'),
+  canaryRevision: z.string().optional().describe('Pod-template hash of the newest revision (equal to stableRevision once promoted).'),
   currentStepIndex: z.number().int().min(0).optional().describe('Index of the canary step being run.'),
   stepStartedAt: timestampSchema.optional().describe('When the current step started.'),
   pauseStartedAt: timestampSchema.optional().describe('When the current pause started.'),
@@ -402,9 +336,7 @@ export const rolloutStatusSchema = z.strictObject({
     })
     .optional()
     .describe('Traffic split currently applied.'),
-  operatorAction: operatorActionSchema
-    .optional()
-    .describe('Pending request from an operator (CLI, via the status subresource); cleared once handled.'),
+  operatorAction: operatorActionSchema.optional().describe('Pending request from an operator (CLI, via the status subresource); cleared once handled.'),
   findings: z.array(findingSchema).optional().describe('Gate findings for the canary revision.'),
   analysisRuns: z.array(analysisRunStatusSchema).optional().describe('Analysis runs of the canary revision.'),
   conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),

@@ -167,7 +167,11 @@ export async function backtestChanges(input: ChangesInput, factory: ProviderFact
           phase: actual?.phase ?? 'none',
           ...((actual?.message ?? actualMessage) ? { message: actual?.message ?? actualMessage } : {}),
         },
-        candidate: { phase: candidate.result.phase, decidedAt: candidate.result.decidedAt, ...(candidate.result.message ? { message: candidate.result.message } : {}) },
+        candidate: {
+          phase: candidate.result.phase,
+          decidedAt: candidate.result.decidedAt,
+          ...(candidate.result.message ? { message: candidate.result.message } : {}),
+        },
         classification: classify(rec.outcome, candidate.result.phase, candidate.result.withData === 0),
       };
       rows.push(row);
@@ -204,7 +208,11 @@ export function formatChanges(report: ChangesReport): string {
     r.classification,
   ]);
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]): string => row.map((v, i) => pad(v, widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((v, i) => pad(v, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(cols), ...cells.map(line), ''];
   out.push(`Candidate ${report.candidate}, canaries ended since ${report.since}:`);
   out.push(`  false alarms: ${report.falseAlarms} of ${report.promoted} healthy promotions would have been rolled back`);

@@ -35,16 +35,17 @@ function plotted(value: string | undefined): number | null {
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function chart(metric: MetricSpec, result: ReplayResult, incident?: Date): Promise<string> {
-  const points = result.timeline
-    .filter((p) => p.metric === metric.name)
-    .map((p) => ({ at: p.at, value: plotted(p.value), phase: p.phase }));
-  const markers = [
-    { at: result.decidedAt, label: `verdict: ${result.phase}` },
-    ...(incident ? [{ at: incident.toISOString(), label: 'incident' }] : []),
-  ];
+  const points = result.timeline.filter((p) => p.metric === metric.name).map((p) => ({ at: p.at, value: plotted(p.value), phase: p.phase }));
+  const markers = [{ at: result.decidedAt, label: `verdict: ${result.phase}` }, ...(incident ? [{ at: incident.toISOString(), label: 'incident' }] : [])];
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: metric.name, subtitle: [metric.successCondition ? `success: ${metric.successCondition}` : '', metric.failureCondition ? `failure: ${metric.failureCondition}` : ''].filter(Boolean) },
+    title: {
+      text: metric.name,
+      subtitle: [
+        metric.successCondition ? `success: ${metric.successCondition}` : '',
+        metric.failureCondition ? `failure: ${metric.failureCondition}` : '',
+      ].filter(Boolean),
+    },
     width: 680,
     height: 220,
     layer: [
@@ -62,7 +63,11 @@ async function chart(metric: MetricSpec, result: ReplayResult, incident?: Date):
         encoding: {
           x: { field: 'at', type: 'temporal' },
           y: { field: 'value', type: 'quantitative' },
-          color: { field: 'phase', type: 'nominal', scale: { domain: ['Successful', 'Failed', 'Inconclusive', 'Error'], range: ['#2e7d32', '#c62828', '#f9a825', '#6a1b9a'] } },
+          color: {
+            field: 'phase',
+            type: 'nominal',
+            scale: { domain: ['Successful', 'Failed', 'Inconclusive', 'Error'], range: ['#2e7d32', '#c62828', '#f9a825', '#6a1b9a'] },
+          },
         },
       },
       ...boundariesOf(metric).map((b) => ({
@@ -88,7 +93,12 @@ async function chart(metric: MetricSpec, result: ReplayResult, incident?: Date):
   return svg;
 }
 
-export async function renderHtml(input: { template: string; metrics: readonly MetricSpec[]; result: ReplayResult; incident?: { at: Date; verdict: IncidentVerdict } }): Promise<string> {
+export async function renderHtml(input: {
+  template: string;
+  metrics: readonly MetricSpec[];
+  result: ReplayResult;
+  incident?: { at: Date; verdict: IncidentVerdict };
+}): Promise<string> {
   const { result } = input;
   const charts = await Promise.all(input.metrics.map((m) => chart(m, result, input.incident?.at)));
   const summary = [

@@ -20,7 +20,9 @@ export function judgeIncident(result: ReplayResult, incident: Date): IncidentVer
   const at = `T = ${incident.toISOString()}`;
   if (result.phase === 'Failed') {
     const delayMs = Date.parse(result.decidedAt) - incident.getTime();
-    const first = result.firstFailure ? ` (first failing measurement at ${result.firstFailure.at}: ${result.firstFailure.metric} = ${result.firstFailure.value ?? 'no value'})` : '';
+    const first = result.firstFailure
+      ? ` (first failing measurement at ${result.firstFailure.at}: ${result.firstFailure.metric} = ${result.firstFailure.value ?? 'no value'})`
+      : '';
     const before = delayMs < 0 ? ', before the incident began' : '';
     return { caught: true, delayMs, sentence: `would have failed at T${signed(delayMs)}${before}${first}; ${at}` };
   }

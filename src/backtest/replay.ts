@@ -129,15 +129,23 @@ export async function replayAnalysis(input: ReplayInput): Promise<ReplayResult> 
     if (!next || next.at > to) break;
     const { metric, at } = next;
     const provider = providers.get(metric.name);
-    const result = !provider ? (unusable.get(metric.name) ?? { phase: 'Error' as const, message: 'no provider' }) : await takeMeasurement(metric, provider, {
-      templating: input.templating,
-      now: at,
-      runStartedAt: from,
-      ...(input.signals ? { signals: input.signals } : {}),
-      ...(input.baselineRevision ? { baselineRevision: input.baselineRevision } : {}),
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
-    const status = applyMeasurement(metric, run.metrics.find((m) => m.name === metric.name), result, { startedAt: at, finishedAt: at }, { background });
+    const result = !provider
+      ? (unusable.get(metric.name) ?? { phase: 'Error' as const, message: 'no provider' })
+      : await takeMeasurement(metric, provider, {
+          templating: input.templating,
+          now: at,
+          runStartedAt: from,
+          ...(input.signals ? { signals: input.signals } : {}),
+          ...(input.baselineRevision ? { baselineRevision: input.baselineRevision } : {}),
+          ...(input.signal ? { signal: input.signal } : {}),
+        });
+    const status = applyMeasurement(
+      metric,
+      run.metrics.find((m) => m.name === metric.name),
+      result,
+      { startedAt: at, finishedAt: at },
+      { background },
+    );
     run = updateRunMetric(run, status);
     timeline.push({
       metric: metric.name,

@@ -1,5 +1,5 @@
 // One backtest of one window: checks the inputs and the evidence, then replays.
-import type { ProviderFactory} from '../analysis/index.js';
+import type { ProviderFactory } from '../analysis/index.js';
 import { formatDuration, resolveArgs, type MetricSpec, type SignalOptions } from '../analysis/index.js';
 import { judgeIncident, type IncidentVerdict } from './incident.js';
 import { replayAnalysis, type ReplayResult } from './replay.js';

@@ -26,7 +26,13 @@ export class RolloutClient {
 
   async get(name: string): Promise<RolloutObject> {
     try {
-      return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural: 'rollouts', name })) as RolloutObject;
+      return (await this.api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: this.namespace,
+        plural: 'rollouts',
+        name,
+      })) as RolloutObject;
     } catch (err) {
       if ((err as { code?: number }).code === 404) throw new Error(`rollout ${this.namespace}/${name} not found`);
       throw err;

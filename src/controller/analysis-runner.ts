@@ -72,23 +72,23 @@ export class EngineAnalysisRunner implements AnalysisRunner {
         const built = providerFor(this.providers, metric);
         const result =
           'error' in built
-            ? { ...built.error, message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}` }
-            : await withSpan(
-          'analysis.measure',
-          { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name },
-          () =>
-            takeMeasurement(metric, built.provider, {
-              templating: {
-                args: resolved.args,
-                rollout: { name: input.rollout.name, namespace: input.rollout.namespace },
-                ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
-                ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
-              },
-              now: input.now,
-              runStartedAt: startedAt,
-              signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },
-            }),
-        );
+            ? {
+                ...built.error,
+                message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}`,
+              }
+            : await withSpan('analysis.measure', { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name }, () =>
+                takeMeasurement(metric, built.provider, {
+                  templating: {
+                    args: resolved.args,
+                    rollout: { name: input.rollout.name, namespace: input.rollout.namespace },
+                    ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
+                    ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
+                  },
+                  now: input.now,
+                  runStartedAt: startedAt,
+                  signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },
+                }),
+              );
         const next = applyMeasurement(
           metric,
           status,

@@ -53,7 +53,10 @@ export class CachedPolicySource implements PolicySource {
         const result = schema.safeParse(obj);
         value = result.success ? result.data : null;
         if (!result.success) {
-          this.logger.warn({ kind: obj.kind, name: obj.metadata?.name, namespace: obj.metadata?.namespace, issue: result.error.issues[0]?.message }, 'skipping an invalid object');
+          this.logger.warn(
+            { kind: obj.kind, name: obj.metadata?.name, namespace: obj.metadata?.namespace, issue: result.error.issues[0]?.message },
+            'skipping an invalid object',
+          );
         }
         this.parsed.set(obj, value);
       }

@@ -1,14 +1,8 @@
 // Carries out a plan: flag actions first (the kill switch acts before pods
 // move), then ReplicaSet counts, then the Deployment; status is written last by
 // the reconciler, so a failed effect is retried before progress is recorded.
-import type {
-  AppsV1Api} from '@kubernetes/client-node';
-import {
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Deployment,
-  type V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { AppsV1Api } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
 import { API_VERSION, ROLLOUT_KIND, type RolloutSpec } from '../api/index.js';
 import { isAlreadyExists } from '../kube/errors.js';
 import type { Plan, ReplicaTarget } from '../rollout/plan.js';

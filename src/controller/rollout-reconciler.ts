@@ -59,13 +59,18 @@ export class RolloutReconciler implements Reconciler {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const path = ['spec', ...(issue?.path ?? [])].map(String).join('.');
-        await this.writeStatus(obj, status, {
-          ...status,
-          phase: 'Degraded',
-          reason: 'InvalidSpec',
-          message: `${path}: ${issue?.message ?? 'invalid'}; fix the Rollout (clairvoyance lint shows every problem)`,
-          observedGeneration: obj.metadata?.generation ?? 0,
-        }, ctx);
+        await this.writeStatus(
+          obj,
+          status,
+          {
+            ...status,
+            phase: 'Degraded',
+            reason: 'InvalidSpec',
+            message: `${path}: ${issue?.message ?? 'invalid'}; fix the Rollout (clairvoyance lint shows every problem)`,
+            observedGeneration: obj.metadata?.generation ?? 0,
+          },
+          ctx,
+        );
         return {};
       }
       const spec = parsed.data;

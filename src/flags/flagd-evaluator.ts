@@ -29,9 +29,7 @@ export function resolveFlag(doc: FlagdDocument, flagKey: string, context: Evalua
   if (flag.state === 'DISABLED') return { reason: 'DISABLED' };
 
   const byDefault = (reason: ResolutionReason): Resolution =>
-    flag.defaultVariant === null
-      ? { reason: 'DEFAULT' }
-      : { reason, variant: flag.defaultVariant, value: flag.variants[flag.defaultVariant] ?? null };
+    flag.defaultVariant === null ? { reason: 'DEFAULT' } : { reason, variant: flag.defaultVariant, value: flag.variants[flag.defaultVariant] ?? null };
 
   if (!hasTargeting(flag)) return byDefault('STATIC');
 

@@ -93,11 +93,7 @@ export function fractionalTargeting(onVariant: string, offVariant: string, perce
     throw new RangeError(`percent must be an integer from 0 to 100, got ${percent}`);
   }
   return {
-    fractional: [
-      { cat: [{ var: '$flagd.flagKey' }, { var: 'targetingKey' }] },
-      [onVariant, percent],
-      [offVariant, 100 - percent],
-    ],
+    fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'targetingKey' }] }, [onVariant, percent], [offVariant, 100 - percent]],
   };
 }
 

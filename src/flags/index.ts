@@ -8,14 +8,7 @@ export type { DriverTarget } from './flag-driver.js';
 export { FLAG_RULES, FlagGateEvaluator, flagFindings, originOf } from './flag-gate.js';
 export { resolveFlag } from './flagd-evaluator.js';
 export type { EvaluationContext, Resolution } from './flagd-evaluator.js';
-export {
-  flagDefinitionSchema,
-  flagdDocumentSchema,
-  fractionalTargeting,
-  parseFlagdDocument,
-  validateFlag,
-  validateFlagdDocument,
-} from './flagd-format.js';
+export { flagDefinitionSchema, flagdDocumentSchema, fractionalTargeting, parseFlagdDocument, validateFlag, validateFlagdDocument } from './flagd-format.js';
 export type { FlagdDocument, FlagState, JsonValue } from './flagd-format.js';
 export { murmur3x86_32 } from './murmur3.js';
 export { FlagSourceError } from './store.js';

@@ -16,9 +16,7 @@ export interface JsonMember {
 }
 
 export type JsonNode =
-  | (JsonSpan & { kind: 'object'; members: JsonMember[] })
-  | (JsonSpan & { kind: 'array'; items: JsonNode[] })
-  | (JsonSpan & { kind: 'scalar' });
+  (JsonSpan & { kind: 'object'; members: JsonMember[] }) | (JsonSpan & { kind: 'array'; items: JsonNode[] }) | (JsonSpan & { kind: 'scalar' });
 
 export class JsonSyntaxError extends Error {
   constructor(

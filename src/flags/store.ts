@@ -77,12 +77,7 @@ export async function retryOnConflict<T>(what: string, maxAttempts: number, atte
  * Applies `mutate` to a copy of `current` and validates the result. Returns
  * undefined when nothing changes, so the caller skips the write.
  */
-export function nextFlag(
-  key: string,
-  current: FlagState,
-  mutate: (flag: FlagState) => FlagState,
-  path: readonly PropertyKey[],
-): FlagState | undefined {
+export function nextFlag(key: string, current: FlagState, mutate: (flag: FlagState) => FlagState, path: readonly PropertyKey[]): FlagState | undefined {
   const next = mutate(structuredClone(current));
   if (isDeepStrictEqual(JSON.parse(JSON.stringify(next)), JSON.parse(JSON.stringify(current)))) return undefined;
   const valid = validateFlag(next, path);

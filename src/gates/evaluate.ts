@@ -1,12 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  CONTEXT_POLICY_KIND,
-  isOrigin,
-  ProvenanceAnnotations,
-  type ClusterContextPolicy,
-  type ContextPolicy,
-  type Finding,
-} from '../api/index.js';
+import { CONTEXT_POLICY_KIND, isOrigin, ProvenanceAnnotations, type ClusterContextPolicy, type ContextPolicy, type Finding } from '../api/index.js';
 import { chain, compileRule, findingFrom } from './chain.js';
 import type { ChangeContext, GoverningRollout, Rule } from './context.js';
 import { policyMatches, policyName, type AnyPolicy } from './match.js';
@@ -107,4 +100,3 @@ export function governingRollouts(
 export function blocking(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => f.enforcement === 'Enforce');
 }
-

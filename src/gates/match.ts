@@ -1,11 +1,5 @@
 import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import {
-  CLUSTER_CONTEXT_POLICY_KIND,
-  type ClusterContextPolicy,
-  type ContextPolicy,
-  type ContextPolicySpec,
-  type Origin,
-} from '../api/index.js';
+import { CLUSTER_CONTEXT_POLICY_KIND, type ClusterContextPolicy, type ContextPolicy, type ContextPolicySpec, type Origin } from '../api/index.js';
 import { selectorMatches, type Labels } from './selectors.js';
 import { changeOrigin } from './workload.js';
 
@@ -13,9 +7,7 @@ export type AnyPolicy = ContextPolicy | ClusterContextPolicy;
 
 /** `ContextPolicy/ns/name` or `ClusterContextPolicy/name`, as findings name their policy. */
 export function policyName(p: AnyPolicy): string {
-  return p.kind === CLUSTER_CONTEXT_POLICY_KIND
-    ? `${p.kind}/${p.metadata.name ?? ''}`
-    : `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`;
+  return p.kind === CLUSTER_CONTEXT_POLICY_KIND ? `${p.kind}/${p.metadata.name ?? ''}` : `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`;
 }
 
 /** Namespace labels as selectors see them; the API server always sets the name label. */
@@ -42,12 +34,7 @@ export function originMatch(spec: ContextPolicySpec, d: V1Deployment): Origin | 
  * spec.gates.policies skips the selectors (it was chosen for this workload) but keeps the
  * origin filter, which says which kind of change its rules are about.
  */
-export function policyMatches(
-  p: AnyPolicy,
-  d: V1Deployment,
-  ns: V1Namespace | undefined,
-  named = false,
-): Origin | undefined {
+export function policyMatches(p: AnyPolicy, d: V1Deployment, ns: V1Namespace | undefined, named = false): Origin | undefined {
   if (!named) {
     const namespace = d.metadata?.namespace ?? '';
     if (!policyCoversNamespace(p, namespace, ns)) return undefined;

@@ -31,11 +31,7 @@ export type InformerEventType = 'add' | 'update' | 'delete';
  * own key for the primary resource, the owner's key for dependents (e.g. the
  * Rollout that owns a ReplicaSet), or nothing to ignore the event.
  */
-export type EnqueueFor = (
-  source: string,
-  obj: KubernetesObject,
-  event: InformerEventType,
-) => string | Iterable<string> | undefined;
+export type EnqueueFor = (source: string, obj: KubernetesObject, event: InformerEventType) => string | Iterable<string> | undefined;
 
 export interface ControllerHooks {
   reconcileDuration?(ms: number, outcome: 'success' | 'requeue' | 'error'): void;

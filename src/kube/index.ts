@@ -25,16 +25,7 @@ export type { LeaseClient } from './lease-client.js';
 export type { KubeLogger } from './logger.js';
 export { silentLogger } from './logger.js';
 export { ItemExponentialRateLimiter } from './rate-limiter.js';
-export {
-  APPS_DEPLOYMENTS,
-  APPS_REPLICASETS,
-  CORE_CONFIGMAPS,
-  apiVersionOf,
-  collectionPath,
-  keyOf,
-  objectKey,
-  splitKey,
-} from './resource.js';
+export { APPS_DEPLOYMENTS, APPS_REPLICASETS, CORE_CONFIGMAPS, apiVersionOf, collectionPath, keyOf, objectKey, splitKey } from './resource.js';
 export type { ResourceRef } from './resource.js';
 export { StaleGuard } from './stale-guard.js';
 export type { StaleGuardOptions } from './stale-guard.js';

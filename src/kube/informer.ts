@@ -85,9 +85,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   private readonly backoff: Backoff;
   private readonly log: KubeLogger;
   private readonly observer: InformerObserver;
-  private readonly opts: Required<
-    Pick<InformerOptions, 'watchTimeoutSeconds' | 'staleAfterMs' | 'resyncPeriodMs' | 'pageSize' | 'listTimeoutMs'>
-  >;
+  private readonly opts: Required<Pick<InformerOptions, 'watchTimeoutSeconds' | 'staleAfterMs' | 'resyncPeriodMs' | 'pageSize' | 'listTimeoutMs'>>;
 
   private readonly addHandlers: ObjectHandler<T>[] = [];
   private readonly updateHandlers: UpdateHandler<T>[] = [];

@@ -19,13 +19,7 @@ export function leaseFingerprint(spec: V1LeaseSpec | undefined): string {
  * we hold it, or when the holder has not renewed for its whole lease duration
  * as measured from when we observed its last renewal.
  */
-export function canAcquire(args: {
-  holder: string | undefined;
-  me: string;
-  observedAtMs: number;
-  leaseDurationMs: number;
-  nowMs: number;
-}): boolean {
+export function canAcquire(args: { holder: string | undefined; me: string; observedAtMs: number; leaseDurationMs: number; nowMs: number }): boolean {
   const { holder, me, observedAtMs, leaseDurationMs, nowMs } = args;
   if (!holder || holder === me) return true;
   return observedAtMs + leaseDurationMs <= nowMs;

@@ -25,11 +25,7 @@ export interface ListResult<T> {
  * before it started (the stale guard relies on this). All pages share one
  * snapshot; an expired continue token surfaces as 410 and the caller relists.
  */
-export async function listAll<T extends KubernetesObject>(
-  kc: KubeConfig,
-  path: string,
-  opts: ListOptions,
-): Promise<ListResult<T>> {
+export async function listAll<T extends KubernetesObject>(kc: KubeConfig, path: string, opts: ListOptions): Promise<ListResult<T>> {
   const items: T[] = [];
   let cont: string | undefined;
   let resourceVersion = '';

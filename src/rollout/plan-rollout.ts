@@ -272,7 +272,11 @@ function progress(d: Draft): void {
         failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
         return;
       }
-      d.setPhase('Progressing', 'WaitingForReplicas', `step ${index}: scaling to ${split.targetCanary} canary and ${split.targetStable} stable pod(s) for weight ${weight}%`);
+      d.setPhase(
+        'Progressing',
+        'WaitingForReplicas',
+        `step ${index}: scaling to ${split.targetCanary} canary and ${split.targetStable} stable pod(s) for weight ${weight}%`,
+      );
       d.requeue(WAIT_RECHECK_MS);
       return;
     }
@@ -394,7 +398,12 @@ function rollback(d: Draft, reason: string, message: string): void {
   // Kill switch first: the flag turns the new code path off before pods move.
   if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
   d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
-  recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'RolledBack', reason, at: d.now, ...(d.status.stableRevision ? { stableRevision: d.status.stableRevision } : {}) });
+  recordCanaryEnd(d.status, d.o.rollout.spec, {
+    outcome: 'RolledBack',
+    reason,
+    at: d.now,
+    ...(d.status.stableRevision ? { stableRevision: d.status.stableRevision } : {}),
+  });
   d.status.pauseStartedAt = undefined;
   d.setPhase('Degraded', reason, message);
   d.event('Warning', 'RolledBack', `${reason}: ${message}`);
@@ -431,7 +440,6 @@ function counts(rs: ReplicaSetView | undefined): { replicas: number; ready: numb
   return { replicas: rs?.replicas ?? 0, ready: rs?.readyReplicas ?? 0 };
 }
 
-
 function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan {
   const s = d.status;
   const relevant = d.o.replicaSets.filter((r) => r.revision === s.stableRevision || r.revision === s.canaryRevision);
@@ -465,7 +473,11 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
     d.o.now,
   );
   if (before.phase !== s.phase && s.phase) {
-    d.event(s.phase === 'Degraded' || s.phase === 'Blocked' ? 'Warning' : 'Normal', `Phase${s.phase}`, `${before.phase ?? 'new'} -> ${s.phase}: ${s.message ?? ''}`);
+    d.event(
+      s.phase === 'Degraded' || s.phase === 'Blocked' ? 'Warning' : 'Normal',
+      `Phase${s.phase}`,
+      `${before.phase ?? 'new'} -> ${s.phase}: ${s.message ?? ''}`,
+    );
   } else if (before.step !== undefined && s.currentStepIndex !== before.step && s.phase !== 'Healthy') {
     d.event('Normal', 'StepChanged', `step ${before.step} -> ${s.currentStepIndex ?? 0}`);
   }

@@ -35,7 +35,7 @@ export class ControllerMetrics {
     });
     this.planDuration = new Histogram({
       name: 'clairvoyance_plan_duration_seconds',
-      help: 'The controller\'s own share of a reconcile: cache reads and planning, without API writes and the gates\' and analysis\' I/O.',
+      help: "The controller's own share of a reconcile: cache reads and planning, without API writes and the gates' and analysis' I/O.",
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers,
     });

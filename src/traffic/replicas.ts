@@ -58,7 +58,6 @@ export function splitReplicas(input: ReplicaSplitInput): ReplicaSplit {
   const minAvailable = replicas - unavailable;
   const canaryReady = Math.min(input.canary.ready, canary);
   const stable = Math.min(replicas, Math.max(targetStable, minAvailable - canaryReady));
-  const settled =
-    canary === targetCanary && stable === targetStable && canaryReady >= targetCanary && input.stable.replicas === targetStable;
+  const settled = canary === targetCanary && stable === targetStable && canaryReady >= targetCanary && input.stable.replicas === targetStable;
   return { targetCanary, targetStable, canary, stable, settled };
 }

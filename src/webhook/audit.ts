@@ -68,7 +68,9 @@ export class PolicyAuditor {
     const gauge = this.opts.metrics?.violations;
     gauge?.reset();
     for (const a of audits) for (const [rule, n] of a.byRule) gauge?.set({ policy: policyName(a.policy), rule }, n);
-    const lastScanAt = (this.opts.now ?? (() => new Date()))().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const lastScanAt = (this.opts.now ?? (() => new Date()))()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     for (const a of audits) {
       try {
         await this.writeStatus(a, lastScanAt);

@@ -3,13 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '../kube/errors.js';
-import {
-  certificateNotAfter,
-  createCertificateAuthority,
-  loadCertificateAuthority,
-  type CertificateAuthority,
-  type PemPair,
-} from '../pki/certificates.js';
+import { certificateNotAfter, createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority, type PemPair } from '../pki/certificates.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export const WEBHOOK_TLS_SECRET = 'clairvoyance-webhook-tls';
@@ -119,7 +113,8 @@ export class WebhookCertificates {
       this.opts.logger.info({ secret: this.secretName }, s.ca === undefined ? 'created webhook CA' : 'rotated webhook CA');
     }
     const caPair: PemPair = ca ?? (s.ca as PemPair);
-    const leafOk = ca === undefined && s.leaf !== undefined && !needsRenewal(s.leaf.certPem, now) && leafFits(s.leaf, caPair, this.opts.dnsNames, this.opts.ipAddresses);
+    const leafOk =
+      ca === undefined && s.leaf !== undefined && !needsRenewal(s.leaf.certPem, now) && leafFits(s.leaf, caPair, this.opts.dnsNames, this.opts.ipAddresses);
     if (leafOk) return undefined;
     const issuer = ca ?? (await loadCertificateAuthority(caPair));
     const leaf = await issuer.issue({

@@ -26,7 +26,16 @@ export {
   type RegistrationOptions,
   type WebhookOwner,
 } from './registration.js';
-export { claimRegistration, clusterRoleAsOwner, releaseRegistration, readRegistration, listRegistrations, newRunIdentity, LiveRegistrationError, type WebhookConfiguration } from './lifecycle.js';
+export {
+  claimRegistration,
+  clusterRoleAsOwner,
+  releaseRegistration,
+  readRegistration,
+  listRegistrations,
+  newRunIdentity,
+  LiveRegistrationError,
+  type WebhookConfiguration,
+} from './lifecycle.js';
 export { probeWebhookEndpoint, describeEndpoint, type ProbeResult } from './endpoint-probe.js';
 export { PolicyAuditor, auditPolicies } from './audit.js';
 export { WebhookMetrics } from './metrics.js';
@@ -164,7 +173,10 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
           const removed = await releaseRegistration(opts.kubeConfig, name, registeredBy);
           logger.info({ configuration: name, removed }, 'webhook configurations removed');
         } catch (err) {
-          logger.error({ err: errorMessage(err), configuration: name }, `could not remove webhook configuration "${name}"; run: clairvoyance webhook remove --name ${name}`);
+          logger.error(
+            { err: errorMessage(err), configuration: name },
+            `could not remove webhook configuration "${name}"; run: clairvoyance webhook remove --name ${name}`,
+          );
         }
       }
       await auditor.stop();

@@ -48,7 +48,9 @@ const annotationsOf = (o: unknown): Record<string, unknown> | undefined =>
 function admittedAt(operation: string, oldObject: unknown, object: unknown, now: () => Date): string | undefined {
   const template = (o: unknown): unknown => (isRecord(o) && isRecord(o.spec) ? o.spec.template : undefined);
   if (operation === 'CREATE' || !isDeepStrictEqual(template(oldObject), template(object))) {
-    return now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
   const previous = annotationsOf(oldObject)?.[ADMITTED_AT_ANNOTATION];
   const current = annotationsOf(object)?.[ADMITTED_AT_ANNOTATION];

@@ -95,8 +95,8 @@ export const GATED_SURFACE_CHANGED: V1MatchCondition = {
     "request.operation != 'UPDATE'",
     'oldObject == null',
     'object.spec.template != oldObject.spec.template',
-    "(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})",
-    "(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})",
+    '(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})',
+    '(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})',
   ].join(' || '),
 };
 
@@ -175,7 +175,13 @@ export function webhookConfigurations(opts: RegistrationOptions): {
         opts,
         [
           // Ungated namespaces get their Deployment warnings from the mutating call: one call, not two.
-          { name: 'validate-deployments', path: WEBHOOK_PATHS.validateDeployments, rule: deploymentRule, scope: 'gated', matchConditions: [GATED_SURFACE_CHANGED] },
+          {
+            name: 'validate-deployments',
+            path: WEBHOOK_PATHS.validateDeployments,
+            rule: deploymentRule,
+            scope: 'gated',
+            matchConditions: [GATED_SURFACE_CHANGED],
+          },
           { name: 'validate-resources', path: WEBHOOK_PATHS.validateResources, rule: kindsRule(true), scope: 'split' },
           { name: 'validate-cluster-resources', path: WEBHOOK_PATHS.validateResources, rule: kindsRule(false), scope: 'cluster' },
         ],
@@ -186,9 +192,13 @@ export function webhookConfigurations(opts: RegistrationOptions): {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
       metadata,
-      webhooks: entries<V1MutatingWebhook>(opts, [{ name: 'mutate-deployments', path: WEBHOOK_PATHS.mutateDeployments, rule: deploymentRule, scope: 'split', matchConditions: [GATED_SURFACE_CHANGED] }], {
-        reinvocationPolicy: 'Never',
-      }),
+      webhooks: entries<V1MutatingWebhook>(
+        opts,
+        [{ name: 'mutate-deployments', path: WEBHOOK_PATHS.mutateDeployments, rule: deploymentRule, scope: 'split', matchConditions: [GATED_SURFACE_CHANGED] }],
+        {
+          reinvocationPolicy: 'Never',
+        },
+      ),
     },
   };
 }

@@ -36,10 +36,7 @@ export const validateDeployment: ReviewHandler = (request, { source, metrics }) 
   const by = (e: Finding['enforcement']): Finding[] => findings.filter((f) => f.enforcement === e);
   const enforce = by('Enforce');
   const gated = isGated(source, namespace);
-  const warnings = [
-    ...(gated ? [] : enforce.map((f) => warningOf(f, 'would be denied in a gated namespace: '))),
-    ...by('Warn').map((f) => warningOf(f)),
-  ];
+  const warnings = [...(gated ? [] : enforce.map((f) => warningOf(f, 'would be denied in a gated namespace: '))), ...by('Warn').map((f) => warningOf(f))];
   const auditAnnotations: Record<string, string> = {};
   if (findings.length > 0) auditAnnotations.findings = auditSummary(findings);
   auditAnnotations.origin = changeOrigin(object, 'human');

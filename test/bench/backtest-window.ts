@@ -38,13 +38,20 @@ const metrics: MetricSpec[] = [
     failureLimit: -1,
     inconclusiveLimit: -1,
     successCondition: 'result[0] < 0.05',
-    provider: { prometheus: { query: 'sum(rate(http_requests_total{revision="{{canary.revision}}",code=~"5.."}[2m])) / sum(rate(http_requests_total{revision="{{canary.revision}}"}[2m]))' } },
+    provider: {
+      prometheus: {
+        query:
+          'sum(rate(http_requests_total{revision="{{canary.revision}}",code=~"5.."}[2m])) / sum(rate(http_requests_total{revision="{{canary.revision}}"}[2m]))',
+      },
+    },
   } as MetricSpec,
 ];
 
 const backfillStarted = Date.now();
 const prom = await startPrometheusInstance('bench-backtest', { retention: '30d', backfill: lines.join('\n') });
-process.stdout.write(`backfilled ${lines.length - 3} samples (26 h, 2 series, 15 s) and started Prometheus in ${((Date.now() - backfillStarted) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `backfilled ${lines.length - 3} samples (26 h, 2 series, 15 s) and started Prometheus in ${((Date.now() - backfillStarted) / 1000).toFixed(1)} s\n`,
+);
 const factory = new ProviderFactory({ defaultPrometheusAddress: prom.url });
 try {
   const from = new Date(end - 24 * HOUR);
@@ -64,7 +71,9 @@ try {
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const fast = median(results.filter((x) => x.prefetch).map((x) => x.ms));
   const slow = median(results.filter((x) => !x.prefetch).map((x) => x.ms));
-  process.stdout.write(`\n24 h window at 30 s (2,881 measurements): range-backed median ${(fast / 1000).toFixed(2)} s, instant-per-measurement median ${(slow / 1000).toFixed(2)} s, ratio ${(slow / fast).toFixed(1)}x\n`);
+  process.stdout.write(
+    `\n24 h window at 30 s (2,881 measurements): range-backed median ${(fast / 1000).toFixed(2)} s, instant-per-measurement median ${(slow / 1000).toFixed(2)} s, ratio ${(slow / fast).toFixed(1)}x\n`,
+  );
 } finally {
   factory.close();
   await prom.remove();

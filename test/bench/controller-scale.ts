@@ -28,14 +28,18 @@ async function pool<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void
 }
 
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
 }
 
 /** Percentile from a Prometheus histogram's cumulative buckets, interpolated inside the bucket. */
 function histogramQuantile(text: string, name: string, q: number, labels = 'outcome="success"'): number {
   const buckets: [number, number][] = [];
-  const pattern = labels ? [`^${name}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)`, `^${name}_bucket\\{${labels},le="([^"]+)"\\} (\\d+)`] : [`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`];
+  const pattern = labels
+    ? [`^${name}_bucket\\{le="([^"]+)",${labels}\\} (\\d+)`, `^${name}_bucket\\{${labels},le="([^"]+)"\\} (\\d+)`]
+    : [`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`];
   for (const line of text.split('\n')) {
     const m = pattern.map((p) => new RegExp(p).exec(line)).find((x) => x !== null);
     if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);

@@ -103,7 +103,10 @@ async function oneRun(namespace: string, run: number, errorRate: number, standIn
     const st = await rolloutStatus(namespace, name);
     if (st.weights?.canary === 0) {
       statusAt ??= now;
-      const failed = st.analysisRuns?.flatMap((r) => r.metrics).flatMap((m) => m.measurements).find((m) => m.phase === 'Failed');
+      const failed = st.analysisRuns
+        ?.flatMap((r) => r.metrics)
+        .flatMap((m) => m.measurements)
+        .find((m) => m.phase === 'Failed');
       if (failed) detectAt ??= Date.parse(failed.startedAt);
       const rs = await replicasByRevision(namespace, name);
       if ((rs[canaryRevision]?.replicas ?? 0) === 0) {
@@ -141,7 +144,9 @@ async function main(): Promise<void> {
   let queryMs = NaN;
   try {
     await controller.ready;
-    console.log(`detection-to-rollback latency: ${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(ANALYSIS_INTERVAL_MS)}`);
+    console.log(
+      `detection-to-rollback latency: ${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(ANALYSIS_INTERVAL_MS)}`,
+    );
     console.log('run   detected   status weight 0   canary RS at 0');
     for (let run = 1; run <= runs; run++) {
       const { sample, canaryRevision } = await oneRun(namespace, run, errorRate, standIns);
@@ -175,7 +180,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
   },
 );

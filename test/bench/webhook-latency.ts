@@ -66,7 +66,11 @@ async function main(): Promise<void> {
   const leaf = await ca.issue({ commonName: 'localhost', ipAddresses: ['127.0.0.1'], usage: 'server', validDays: 1 });
   // 200 other workloads so the contract rule scans a realistic cluster.
   const workloads = Array.from({ length: 200 }, (_, i) =>
-    deployment({ name: `svc-${i}`, namespace: `team-${i % 20}`, templateAnnotations: { 'clairvoyance.dev/consumes': `api-${i % 7}@v1`, 'clairvoyance.dev/provides': `svc-${i}@v1` } }),
+    deployment({
+      name: `svc-${i}`,
+      namespace: `team-${i % 20}`,
+      templateAnnotations: { 'clairvoyance.dev/consumes': `api-${i % 7}@v1`, 'clairvoyance.dev/provides': `svc-${i}@v1` },
+    }),
   );
   const source = new StaticPolicySource({
     clusterContextPolicies: [clusterPolicy('bench', { enforcement: 'Warn', rules: RULES })],
@@ -94,7 +98,9 @@ async function main(): Promise<void> {
 
   const row = (name: string, r: Awaited<ReturnType<typeof measure>>): string =>
     `${name.padEnd(34)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.rps.toFixed(0).padStart(9)} ${String(r.errors).padStart(7)}`;
-  console.log(`webhook latency: ${REQUESTS} requests per endpoint, ${CONNECTIONS} connections, HTTPS keep-alive, body ${body.length} B, node ${process.version}`);
+  console.log(
+    `webhook latency: ${REQUESTS} requests per endpoint, ${CONNECTIONS} connections, HTTPS keep-alive, body ${body.length} B, node ${process.version}`,
+  );
   console.log(`${'endpoint'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)} ${'non-200'.padStart(7)}`);
   console.log(row('no-op (floor)', floor));
   console.log(row(`validate deployments (${RULES.length} rules)`, gated));

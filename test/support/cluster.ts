@@ -74,11 +74,7 @@ export function addScrapeTarget(name: string, targets: string[], labels: Record<
 }
 
 /** Polls until `probe` returns a value other than undefined, or fails with `what`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  opts: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: unknown;
   while (Date.now() < deadline) {

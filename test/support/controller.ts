@@ -56,10 +56,12 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => {
-    rejectPorts(new Error(`controller exited (${code}) before starting:\n${output.slice(-3000)}`));
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    proc.on('exit', (code) => {
+      rejectPorts(new Error(`controller exited (${code}) before starting:\n${output.slice(-3000)}`));
+      res(code);
+    }),
+  );
   return {
     proc,
     logs: () => output,

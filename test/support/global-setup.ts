@@ -34,4 +34,3 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   }
   return stop && (async () => stop());
 }
-

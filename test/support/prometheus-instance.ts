@@ -89,7 +89,8 @@ class LocalPrometheus implements PrometheusInstance {
     const child = this.child;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
       try {
         const res = await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;

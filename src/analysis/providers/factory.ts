@@ -9,7 +9,9 @@ export type ProviderKind = 'prometheus' | 'compare' | 'signal';
 export function providerKind(spec: MetricProviderSpec): ProviderKind {
   const set = (['prometheus', 'compare', 'signal'] as const).filter((k) => spec[k] !== undefined);
   if (set.length !== 1) {
-    throw new ProviderError('config', set.length === 0 ? 'metric has no provider' : `metric has several providers (${set.join(', ')}); set exactly one`, { field: 'provider' });
+    throw new ProviderError('config', set.length === 0 ? 'metric has no provider' : `metric has several providers (${set.join(', ')}); set exactly one`, {
+      field: 'provider',
+    });
   }
   return set[0] as ProviderKind;
 }
@@ -41,7 +43,11 @@ export class ProviderFactory implements ProviderSource {
   forMetric(metric: MetricSpec, credentials: Credentials = {}): MetricProvider {
     const kind = providerKind(metric.provider);
     const { query: _query, ...connection } = kind === 'prometheus' && metric.provider.prometheus ? metric.provider.prometheus : { query: '' };
-    const opts = prometheusOptionsFromSpec(connection, { address: this.options.defaultPrometheusAddress, ca: this.options.ca, timeoutMs: this.options.defaultTimeoutMs }, credentials);
+    const opts = prometheusOptionsFromSpec(
+      connection,
+      { address: this.options.defaultPrometheusAddress, ca: this.options.ca, timeoutMs: this.options.defaultTimeoutMs },
+      credentials,
+    );
     const key = JSON.stringify(opts);
     let provider = this.cache.get(key);
     if (!provider) {

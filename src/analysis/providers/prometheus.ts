@@ -31,7 +31,10 @@ export function prometheusOptionsFromSpec(
   credentials: Credentials = {},
 ): PrometheusOptions {
   const address = spec.address ?? defaults.address;
-  if (!address) throw new ProviderError('config', 'no Prometheus address: set provider.prometheus.address or run the controller with --prometheus-url', { field: 'provider.prometheus.address' });
+  if (!address)
+    throw new ProviderError('config', 'no Prometheus address: set provider.prometheus.address or run the controller with --prometheus-url', {
+      field: 'provider.prometheus.address',
+    });
   const opts: PrometheusOptions = {
     address,
     timeoutMs: parseDurationOr(spec.timeout, defaults.timeoutMs ?? DEFAULT_PROMETHEUS_TIMEOUT_MS),
@@ -40,23 +43,44 @@ export function prometheusOptionsFromSpec(
   if (defaults.ca !== undefined) opts.ca = defaults.ca;
   if (spec.headers) opts.headers = spec.headers;
   if (spec.authentication?.bearerTokenSecretRef && !credentials.bearerToken) {
-    throw new ProviderError('config', `bearer token Secret ${spec.authentication.bearerTokenSecretRef.name} was not resolved`, { field: 'provider.prometheus.authentication.bearerTokenSecretRef' });
+    throw new ProviderError('config', `bearer token Secret ${spec.authentication.bearerTokenSecretRef.name} was not resolved`, {
+      field: 'provider.prometheus.authentication.bearerTokenSecretRef',
+    });
   }
   if (spec.authentication?.basicAuthSecretRef && !credentials.basic) {
-    throw new ProviderError('config', `basic-auth Secret ${spec.authentication.basicAuthSecretRef.name} was not resolved`, { field: 'provider.prometheus.authentication.basicAuthSecretRef' });
+    throw new ProviderError('config', `basic-auth Secret ${spec.authentication.basicAuthSecretRef.name} was not resolved`, {
+      field: 'provider.prometheus.authentication.basicAuthSecretRef',
+    });
   }
   if (credentials.bearerToken) opts.bearerToken = credentials.bearerToken;
   else if (credentials.basic) opts.basic = credentials.basic;
   return opts;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 
 function classifyNetworkError(err: unknown): ProviderErrorKind {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (UNREACHABLE_CODES.has(code)) return 'unreachable';
-    if (code.includes('CERT') || code.includes('SELF_SIGNED') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return 'tls';
+    if (
+      code.includes('CERT') ||
+      code.includes('SELF_SIGNED') ||
+      code.startsWith('ERR_TLS') ||
+      code.startsWith('ERR_SSL') ||
+      code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+    )
+      return 'tls';
   }
   return 'unreachable';
 }
@@ -92,7 +116,10 @@ export function decodeQueryData(data: unknown): QueryResult {
       return { kind: 'scalar', value: asPair(d.result)[1] };
     case 'vector':
       if (!Array.isArray(d.result)) break;
-      return { kind: 'vector', samples: d.result.map((s: { metric?: unknown; value?: unknown }) => ({ labels: asLabels(s.metric), value: asPair(s.value)[1] })) };
+      return {
+        kind: 'vector',
+        samples: d.result.map((s: { metric?: unknown; value?: unknown }) => ({ labels: asLabels(s.metric), value: asPair(s.value)[1] })),
+      };
     case 'matrix':
       if (!Array.isArray(d.result)) break;
       return {

@@ -29,7 +29,7 @@ function rank(x: readonly number[], y: readonly number[]): Ranked {
   pooled.sort((a, b) => a.v - b.v);
   let rankSumX = 0;
   let tieTerm = 0;
-  for (let i = 0; i < pooled.length; ) {
+  for (let i = 0; i < pooled.length;) {
     let j = i;
     while (j + 1 < pooled.length && (pooled[j + 1] as { v: number }).v === (pooled[i] as { v: number }).v) j++;
     const t = j - i + 1;
@@ -89,7 +89,12 @@ function exactPValue(u: number, m: number, n: number, alternative: Alternative):
  * Mann-Whitney U test of x against y. Exact for small samples without ties;
  * otherwise the normal approximation with tie correction and continuity correction.
  */
-export function mannWhitneyU(x: readonly number[], y: readonly number[], alternative: Alternative = 'two-sided', method: 'auto' | 'normal' = 'auto'): MannWhitneyResult {
+export function mannWhitneyU(
+  x: readonly number[],
+  y: readonly number[],
+  alternative: Alternative = 'two-sided',
+  method: 'auto' | 'normal' = 'auto',
+): MannWhitneyResult {
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyU needs at least one value in each sample');

@@ -15,10 +15,7 @@ export function conditionError(expression: string): string | undefined {
 
 // Variables a policy's CEL rule sees, named as in ValidatingAdmissionPolicy ('namespace' is
 // reserved in CEL): the Deployment, its Namespace and the change origin.
-const policyEnv = new Environment()
-  .registerVariable('object', 'map')
-  .registerVariable('namespaceObject', 'map')
-  .registerVariable('origin', 'string');
+const policyEnv = new Environment().registerVariable('object', 'map').registerVariable('namespaceObject', 'map').registerVariable('origin', 'string');
 
 /** Why a policy CEL rule does not compile or is not boolean, or undefined. */
 export function policyCelError(expression: string): string | undefined {

@@ -20,8 +20,7 @@ export function checkContextPolicySpec(spec: ContextPolicySpec, base = 'spec'): 
 function checkRule(rule: ContextRule, path: string): ValidationIssue[] {
   const kind = contextRuleKind(rule);
   const kindPath = kind === undefined ? path : child(path, kind);
-  const empty = (what: string): ValidationIssue =>
-    error(kindPath, `the ${kind ?? ''} rule "${rule.id}" checks nothing`, `set ${what}`);
+  const empty = (what: string): ValidationIssue => error(kindPath, `the ${kind ?? ''} rule "${rule.id}" checks nothing`, `set ${what}`);
   const issues: ValidationIssue[] = [];
   switch (kind) {
     case 'ownership': {
@@ -49,7 +48,11 @@ function checkRule(rule: ContextRule, path: string): ValidationIssue[] {
       (s.allowedRegistries ?? []).forEach((prefix, i) => {
         if (!prefix.includes('/')) {
           issues.push(
-            warning(child(kindPath, 'allowedRegistries', i), `"${prefix}" also matches other hosts that start with it (e.g. ${prefix}.evil.example/...)`, `end the prefix with a slash: "${prefix}/"`),
+            warning(
+              child(kindPath, 'allowedRegistries', i),
+              `"${prefix}" also matches other hosts that start with it (e.g. ${prefix}.evil.example/...)`,
+              `end the prefix with a slash: "${prefix}/"`,
+            ),
           );
         }
       });
@@ -57,14 +60,20 @@ function checkRule(rule: ContextRule, path: string): ValidationIssue[] {
     }
     case 'contract':
       if (rule.contract?.protectConsumers === false) {
-        issues.push(warning(child(kindPath, 'protectConsumers'), `the contract rule "${rule.id}" is disabled`, 'set protectConsumers: true or remove the rule'));
+        issues.push(
+          warning(child(kindPath, 'protectConsumers'), `the contract rule "${rule.id}" is disabled`, 'set protectConsumers: true or remove the rule'),
+        );
       }
       break;
     case 'cel': {
       const reason = policyCelError(rule.cel?.expression ?? '');
       if (reason !== undefined) {
         issues.push(
-          error(child(kindPath, 'expression'), `CEL expression does not compile: ${reason}`, 'write a bool CEL expression over object, namespaceObject and origin, e.g. has(object.metadata.labels.team)'),
+          error(
+            child(kindPath, 'expression'),
+            `CEL expression does not compile: ${reason}`,
+            'write a bool CEL expression over object, namespaceObject and origin, e.g. has(object.metadata.labels.team)',
+          ),
         );
       }
       break;

@@ -42,7 +42,10 @@ export function validateDocument(obj: unknown, ctx: ValidationContext = {}): Val
   const schema: z.ZodType = KINDS[kind].schema;
   const parsed = schema.safeParse(obj, { reportInput: true });
   if (!parsed.success) return schemaIssues(schema, parsed.error);
-  return [...metadataIssues(kind, parsed.data as { metadata: { name?: string; generateName?: string; namespace?: string } }), ...semanticIssues(kind, parsed.data, ctx)];
+  return [
+    ...metadataIssues(kind, parsed.data as { metadata: { name?: string; generateName?: string; namespace?: string } }),
+    ...semanticIssues(kind, parsed.data, ctx),
+  ];
 }
 
 function metadataIssues(kind: Kind, doc: { metadata: { name?: string; generateName?: string; namespace?: string } }): ValidationIssue[] {

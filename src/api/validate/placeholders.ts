@@ -18,12 +18,7 @@ export interface PlaceholderScope {
 }
 
 /** Every placeholder must be a built-in or a declared argument; reports args it used. */
-export function checkPlaceholders(
-  text: string,
-  path: string,
-  scope: PlaceholderScope,
-  used: Set<string>,
-): ValidationIssue[] {
+export function checkPlaceholders(text: string, path: string, scope: PlaceholderScope, used: Set<string>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const name of placeholdersIn(text)) {
     if (name.startsWith('args.')) {
@@ -31,14 +26,16 @@ export function checkPlaceholders(
       used.add(arg);
       if (!scope.args.has(arg)) {
         issues.push(
-          error(path, `{{${name}}} refers to argument "${arg}", which spec.args does not declare`, `declare it: add {name: ${arg}} to spec.args (with a value for a default), or fix the spelling`),
+          error(
+            path,
+            `{{${name}}} refers to argument "${arg}", which spec.args does not declare`,
+            `declare it: add {name: ${arg}} to spec.args (with a value for a default), or fix the spelling`,
+          ),
         );
       }
     } else if (name === 'revision') {
       if (!scope.allowRevision) {
-        issues.push(
-          error(path, '{{revision}} is only available in compare queries', 'use {{canary.revision}} or {{stable.revision}}'),
-        );
+        issues.push(error(path, '{{revision}} is only available in compare queries', 'use {{canary.revision}} or {{stable.revision}}'));
       }
     } else if (!(BUILTIN_PLACEHOLDERS as readonly string[]).includes(name)) {
       issues.push(

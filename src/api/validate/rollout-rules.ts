@@ -27,7 +27,11 @@ export function checkRollout(rollout: Rollout, ctx: RolloutContext = {}): Valida
     if (step.setWeight !== undefined) {
       if (step.setWeight < weight) {
         issues.push(
-          warning(child(path, 'setWeight'), `weight decreases from ${weight}% (${weightPath ?? ''}) to ${step.setWeight}%`, 'order setWeight steps so the weight never decreases; a failed canary is rolled back automatically'),
+          warning(
+            child(path, 'setWeight'),
+            `weight decreases from ${weight}% (${weightPath ?? ''}) to ${step.setWeight}%`,
+            'order setWeight steps so the weight never decreases; a failed canary is rolled back automatically',
+          ),
         );
       }
       if (weight === 100 && step.setWeight === 100) {
@@ -41,10 +45,22 @@ export function checkRollout(rollout: Rollout, ctx: RolloutContext = {}): Valida
     }
     if (step.setFlag !== undefined) {
       if (spec.flag === undefined) {
-        issues.push(error(child(path, 'setFlag'), 'setFlag step but spec.flag is not set, so there is no flag to turn on', 'add spec.flag (key and source), or remove the step'));
+        issues.push(
+          error(
+            child(path, 'setFlag'),
+            'setFlag step but spec.flag is not set, so there is no flag to turn on',
+            'add spec.flag (key and source), or remove the step',
+          ),
+        );
       }
       if (step.setFlag.percent < flagPercent) {
-        issues.push(warning(child(path, 'setFlag', 'percent'), `flag percentage decreases from ${flagPercent}% to ${step.setFlag.percent}%`, 'order setFlag steps so the percentage never decreases'));
+        issues.push(
+          warning(
+            child(path, 'setFlag', 'percent'),
+            `flag percentage decreases from ${flagPercent}% to ${step.setFlag.percent}%`,
+            'order setFlag steps so the percentage never decreases',
+          ),
+        );
       }
       flagPercent = step.setFlag.percent;
     }
@@ -57,29 +73,53 @@ export function checkRollout(rollout: Rollout, ctx: RolloutContext = {}): Valida
   const last = canary.steps.at(-1);
   if (last?.pause !== undefined && last.pause.duration === undefined) {
     issues.push(
-      warning(child(stepsPath, canary.steps.length - 1, 'pause'), 'the last step pauses without a duration: every rollout waits for a manual `clairvoyance promote` before going to 100%', 'give the pause a duration, or remove it if promotion should be automatic'),
+      warning(
+        child(stepsPath, canary.steps.length - 1, 'pause'),
+        'the last step pauses without a duration: every rollout waits for a manual `clairvoyance promote` before going to 100%',
+        'give the pause a duration, or remove it if promotion should be automatic',
+      ),
     );
   }
   if (canary.steps.some((s) => s.setWeight !== undefined && s.setWeight > 0) && !analysed) {
     issues.push(
-      warning(stepsPath, 'the canary takes traffic but nothing judges it: no analysis step and no spec.analysis', 'add an analysis step or spec.analysis (e.g. the error-rate template)'),
+      warning(
+        stepsPath,
+        'the canary takes traffic but nothing judges it: no analysis step and no spec.analysis',
+        'add an analysis step or spec.analysis (e.g. the error-rate template)',
+      ),
     );
   }
   if (spec.analysis !== undefined) issues.push(...checkAnalysisRef(spec.analysis, 'spec.analysis', namespace, ctx));
 
   if (canary.maxSurge === 0 || canary.maxSurge === '0%') {
     if (canary.maxUnavailable === 0 || canary.maxUnavailable === '0%') {
-      issues.push(error('spec.strategy.canary.maxSurge', 'maxSurge and maxUnavailable are both 0, so no pod can ever be replaced', 'allow a surge (e.g. maxSurge: 25%) or some unavailability'));
+      issues.push(
+        error(
+          'spec.strategy.canary.maxSurge',
+          'maxSurge and maxUnavailable are both 0, so no pod can ever be replaced',
+          'allow a surge (e.g. maxSurge: 25%) or some unavailability',
+        ),
+      );
     }
   }
   if (canary.traffic.gatewayAPI !== undefined) {
-    issues.push(warning('spec.strategy.canary.traffic.gatewayAPI', 'Gateway API traffic routing is reserved and not implemented yet', 'use traffic.replicas (the default) for now'));
+    issues.push(
+      warning(
+        'spec.strategy.canary.traffic.gatewayAPI',
+        'Gateway API traffic routing is reserved and not implemented yet',
+        'use traffic.replicas (the default) for now',
+      ),
+    );
   }
 
   const requireFlagFor = spec.gates?.requireFlagFor ?? [];
   if (requireFlagFor.length > 0 && spec.flag === undefined) {
     issues.push(
-      warning('spec.gates.requireFlagFor', `changes with origin ${requireFlagFor.join(', ')} must sit behind a flag, but spec.flag is not set: they will be Blocked`, 'add spec.flag, or remove the origins from requireFlagFor'),
+      warning(
+        'spec.gates.requireFlagFor',
+        `changes with origin ${requireFlagFor.join(', ')} must sit behind a flag, but spec.flag is not set: they will be Blocked`,
+        'add spec.flag, or remove the origins from requireFlagFor',
+      ),
     );
   }
   return issues;
@@ -98,7 +138,11 @@ function checkAnalysisRef(analysis: RolloutAnalysis, path: string, namespace: st
     if (template === undefined) {
       allFound = false;
       issues.push(
-        warning(child(path, 'templates', i), `${kind} "${ref.name}" was not found`, `create the ${kind}, or fix the name${ref.clusterScope ? '' : ' (or set clusterScope: true for a ClusterAnalysisTemplate)'}`),
+        warning(
+          child(path, 'templates', i),
+          `${kind} "${ref.name}" was not found`,
+          `create the ${kind}, or fix the name${ref.clusterScope ? '' : ' (or set clusterScope: true for a ClusterAnalysisTemplate)'}`,
+        ),
       );
       return;
     }
@@ -106,7 +150,11 @@ function checkAnalysisRef(analysis: RolloutAnalysis, path: string, namespace: st
       declared.add(arg.name);
       if (arg.value === undefined && !supplied.has(arg.name)) {
         issues.push(
-          error(child(path, 'args'), `${kind} "${ref.name}" requires argument "${arg.name}", which is not supplied`, `add {name: ${arg.name}, value: ...} to ${child(path, 'args')}`),
+          error(
+            child(path, 'args'),
+            `${kind} "${ref.name}" requires argument "${arg.name}", which is not supplied`,
+            `add {name: ${arg.name}, value: ...} to ${child(path, 'args')}`,
+          ),
         );
       }
     }

@@ -132,4 +132,3 @@ function distance(a: string, b: string): number {
   }
   return row[b.length] ?? 0;
 }
-

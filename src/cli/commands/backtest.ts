@@ -112,14 +112,21 @@ export function registerBacktest(program: Command): void {
         process.stderr.write(`backtest: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
         if (flags.output === 'json') {
           const { run: _run, ...rest } = outcome.result;
-          process.stdout.write(`${JSON.stringify({ template: template.origin, from: from.toISOString(), to: to.toISOString(), ...rest, ...(outcome.incident ? { incident: outcome.incident } : {}) }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ template: template.origin, from: from.toISOString(), to: to.toISOString(), ...rest, ...(outcome.incident ? { incident: outcome.incident } : {}) }, null, 2)}\n`,
+          );
         } else {
           process.stdout.write(formatReplay(outcome.result, { template: template.origin, ...(outcome.incident ? { incident: outcome.incident } : {}) }));
         }
         if (flags.html) {
           writeFileSync(
             flags.html,
-            await renderHtml({ template: template.origin, metrics: outcome.metrics, result: outcome.result, ...(incident && outcome.incident ? { incident: { at: incident, verdict: outcome.incident } } : {}) }),
+            await renderHtml({
+              template: template.origin,
+              metrics: outcome.metrics,
+              result: outcome.result,
+              ...(incident && outcome.incident ? { incident: { at: incident, verdict: outcome.incident } } : {}),
+            }),
           );
           process.stderr.write(`backtest: wrote ${flags.html}\n`);
         }
@@ -136,7 +143,9 @@ async function runChanges(flags: BacktestFlags, prometheusUrl: string): Promise<
   const candidate = await loadTemplate(flags.template, () => ({ kc, namespace: namespace ?? 'default' }));
   const factory = new ProviderFactory({ defaultPrometheusAddress: prometheusUrl });
   try {
-    process.stderr.write(`backtest: ${candidate.origin} against the canaries recorded ${namespace ? `in ${namespace}` : 'in every namespace'} since ${flags.since} ago\n`);
+    process.stderr.write(
+      `backtest: ${candidate.origin} against the canaries recorded ${namespace ? `in ${namespace}` : 'in every namespace'} since ${flags.since} ago\n`,
+    );
     const report = await backtestChanges(
       {
         kc,

@@ -61,7 +61,10 @@ export function registerDoctor(program: Command): void {
     .option('--lease-name <name>', `leader-election Lease (default: the installed controller's, else ${DEFAULT_LEASE})`)
     .option('--webhook-configuration-name <name>', `webhook configurations to check (default: the installed controller's, else ${DEFAULT_CONFIGURATION_NAME})`)
     .option('--prometheus-url <url>', "the controller's default Prometheus (default: the installed controller's, else $PROMETHEUS_URL)")
-    .option('--service-account <name>', "check RBAC for this ServiceAccount in the controller namespace (default: the installed controller's, else this kubeconfig)")
+    .option(
+      '--service-account <name>',
+      "check RBAC for this ServiceAccount in the controller namespace (default: the installed controller's, else this kubeconfig)",
+    )
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (flags: DoctorFlags) => {
       if (flags.output !== 'table' && flags.output !== 'json') throw new Error(`-o/--output must be table or json, got "${flags.output}"`);

@@ -6,7 +6,10 @@ import { RolloutClient } from '../rollout-client.js';
 export function renderExplanation(r: RolloutObject): string {
   const s = r.status ?? {};
   const lines = [`${r.metadata?.namespace}/${r.metadata?.name} is ${s.phase ?? 'Unknown'}${s.reason ? ` (${s.reason})` : ''}: ${s.message ?? ''}`];
-  if (s.provenance?.origin) lines.push(`change: origin ${s.provenance.origin}${s.provenance.generator ? `, generator ${s.provenance.generator}` : ''}${s.provenance.changeId ? `, change ${s.provenance.changeId}` : ''}`);
+  if (s.provenance?.origin)
+    lines.push(
+      `change: origin ${s.provenance.origin}${s.provenance.generator ? `, generator ${s.provenance.generator}` : ''}${s.provenance.changeId ? `, change ${s.provenance.changeId}` : ''}`,
+    );
   const findings = s.findings ?? [];
   lines.push('', findings.length ? 'Gate findings:' : 'Gate findings: none');
   for (const f of findings) {

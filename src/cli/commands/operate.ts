@@ -24,9 +24,10 @@ export function registerOperate(program: Command): void {
       await new RolloutClient(flags).requestAction(name, 'Abort', flags.message);
       process.stdout.write(`rollout ${name}: abort requested\n`);
     });
-  withTarget(program.command('retry').argument('<rollout>').description('restart a Degraded or Blocked revision from its gates'))
-    .action(async (name: string, flags: TargetFlags) => {
+  withTarget(program.command('retry').argument('<rollout>').description('restart a Degraded or Blocked revision from its gates')).action(
+    async (name: string, flags: TargetFlags) => {
       await new RolloutClient(flags).requestAction(name, 'Retry');
       process.stdout.write(`rollout ${name}: retry requested\n`);
-    });
+    },
+  );
 }

@@ -26,7 +26,9 @@ export function registerWebhook(program: Command): void {
   const webhook = program.command('webhook').description('manage the admission webhook registration');
   webhook
     .command('remove')
-    .description('delete the validating and mutating webhook configurations (break-glass: gated namespaces admit changes unchecked until the controller registers again)')
+    .description(
+      'delete the validating and mutating webhook configurations (break-glass: gated namespaces admit changes unchecked until the controller registers again)',
+    )
     .option('--kubeconfig <path>', 'kubeconfig to use')
     .option('--name <name>', 'name of the configurations', DEFAULT_CONFIGURATION_NAME)
     .option('-y, --yes', 'do not ask for confirmation')

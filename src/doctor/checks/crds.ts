@@ -52,7 +52,8 @@ export const crdsCheck: Check = async ({ kc }) => {
     const wanted = (customResourceDefinition(kind).spec as { versions: { schema: { openAPIV3Schema: unknown } }[] }).versions[0]?.schema.openAPIV3Schema;
     if (!established) results.push(fail(GROUP_NAME, `${name} is installed but not Established`, `kubectl describe crd ${name}`));
     else if (!served) results.push(fail(GROUP_NAME, `${name} does not serve ${VERSION}`, FIX));
-    else if (canonical(servedSchema(live)) !== canonical(wanted)) results.push(fail(GROUP_NAME, `${name} has a schema other than this version's (${CLI_VERSION})`, FIX));
+    else if (canonical(servedSchema(live)) !== canonical(wanted))
+      results.push(fail(GROUP_NAME, `${name} has a schema other than this version's (${CLI_VERSION})`, FIX));
     else results.push(pass(GROUP_NAME, `${name} installed, schema of this version (${CLI_VERSION})`));
   }
   return results;

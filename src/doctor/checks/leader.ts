@@ -23,7 +23,8 @@ export const leaderCheck: Check = async ({ kc, controllerNamespace, leaseName })
   const holder = lease.spec?.holderIdentity;
   const renew = lease.spec?.renewTime ?? lease.spec?.acquireTime;
   const durationS = lease.spec?.leaseDurationSeconds ?? 15;
-  if (!holder) return [fail(GROUP_NAME, `${where} is released: no replica leads`, 'start the controller, or check why its replicas do not campaign (their logs)')];
+  if (!holder)
+    return [fail(GROUP_NAME, `${where} is released: no replica leads`, 'start the controller, or check why its replicas do not campaign (their logs)')];
   const ageS = renew ? (Date.now() - new Date(renew).getTime()) / 1000 : Infinity;
   if (ageS > durationS) {
     return [

@@ -78,7 +78,9 @@ export const namespaceCheck: Check = async ({ kc, namespace }) => {
     const parsed = rolloutSpecSchema.safeParse(r.spec);
     const name = `Rollout ${namespace}/${r.metadata.name}`;
     if (!parsed.success) {
-      results.push(fail(GROUP_NAME, `${name} has an invalid spec: ${parsed.error.issues[0]?.message ?? 'invalid'}`, `clairvoyance lint, then fix and re-apply it`));
+      results.push(
+        fail(GROUP_NAME, `${name} has an invalid spec: ${parsed.error.issues[0]?.message ?? 'invalid'}`, `clairvoyance lint, then fix and re-apply it`),
+      );
       continue;
     }
     results.push(...(await rolloutFindings(name, namespace, parsed.data, { core, apps, custom })));
@@ -95,7 +97,13 @@ async function rolloutFindings(
   const out: CheckResult[] = [];
   const workload = spec.workloadRef.name;
   if (!(await exists(() => api.apps.readNamespacedDeployment({ name: workload, namespace })))) {
-    out.push(fail(GROUP_NAME, `${name}: its workloadRef Deployment ${workload} does not exist`, `apply Deployment ${workload} in ${namespace}, or fix spec.workloadRef.name`));
+    out.push(
+      fail(
+        GROUP_NAME,
+        `${name}: its workloadRef Deployment ${workload} does not exist`,
+        `apply Deployment ${workload} in ${namespace}, or fix spec.workloadRef.name`,
+      ),
+    );
   }
   const source = spec.flag?.source;
   if (!source) {
@@ -109,16 +117,28 @@ async function rolloutFindings(
       data = (await api.core.readNamespacedConfigMap({ name: cm, namespace })).data;
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      out.push(fail(GROUP_NAME, `${name}: flag source ConfigMap ${cm} does not exist`, `create ConfigMap ${cm} in ${namespace} with flagd JSON under key ${key}`));
+      out.push(
+        fail(GROUP_NAME, `${name}: flag source ConfigMap ${cm} does not exist`, `create ConfigMap ${cm} in ${namespace} with flagd JSON under key ${key}`),
+      );
       return out;
     }
-    if (data?.[key] === undefined) out.push(fail(GROUP_NAME, `${name}: ConfigMap ${cm} has no key ${key}`, `add the flagd JSON under data.${key}, or set spec.flag.source.configMap.key`));
+    if (data?.[key] === undefined)
+      out.push(fail(GROUP_NAME, `${name}: ConfigMap ${cm} has no key ${key}`, `add the flagd JSON under data.${key}, or set spec.flag.source.configMap.key`));
     else out.push(pass(GROUP_NAME, `${name}: flag ${spec.flag?.key ?? ''} in ConfigMap ${cm} (key ${key})`));
   } else if (source.featureFlag) {
     const ff = source.featureFlag.name;
-    const found = await exists(() => api.custom.getNamespacedCustomObject({ group: 'core.openfeature.dev', version: 'v1beta1', namespace, plural: 'featureflags', name: ff }));
+    const found = await exists(() =>
+      api.custom.getNamespacedCustomObject({ group: 'core.openfeature.dev', version: 'v1beta1', namespace, plural: 'featureflags', name: ff }),
+    );
     if (found) out.push(pass(GROUP_NAME, `${name}: flag ${spec.flag?.key ?? ''} in FeatureFlag ${ff}`));
-    else out.push(fail(GROUP_NAME, `${name}: flag source FeatureFlag ${ff} does not exist (or the OpenFeature Operator is not installed)`, `create FeatureFlag ${ff} in ${namespace}`));
+    else
+      out.push(
+        fail(
+          GROUP_NAME,
+          `${name}: flag source FeatureFlag ${ff} does not exist (or the OpenFeature Operator is not installed)`,
+          `create FeatureFlag ${ff} in ${namespace}`,
+        ),
+      );
   }
   return out;
 }

@@ -16,7 +16,9 @@ function serviceProxyUrl(kc: KubeConfig, url: URL): URL | undefined {
   const [name, namespace] = parts;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const scheme = url.protocol === 'https:' ? 'https:' : '';
-  return new URL(`${server.replace(/\/+$/, '')}/api/v1/namespaces/${namespace}/services/${scheme}${name}:${port}/proxy${url.pathname.replace(/\/$/, '')}/api/v1/query?query=1`);
+  return new URL(
+    `${server.replace(/\/+$/, '')}/api/v1/namespaces/${namespace}/services/${scheme}${name}:${port}/proxy${url.pathname.replace(/\/$/, '')}/api/v1/query?query=1`,
+  );
 }
 
 async function query(kc: KubeConfig, url: URL, viaApiServer: boolean): Promise<{ status: number; body: string }> {
@@ -58,10 +60,16 @@ export const prometheusCheck: Check = async ({ kc, prometheusUrl }) => {
     const res = await query(kc, target, proxied !== undefined);
     const ok = res.status === 200 && (JSON.parse(res.body) as { status?: string }).status === 'success';
     if (ok) return [pass(GROUP_NAME, `${prometheusUrl} answers queries${proxied ? ' (through the API server service proxy)' : ''}`)];
-    return [fail(GROUP_NAME, `${prometheusUrl} answered HTTP ${res.status}: ${res.body.slice(0, 160).trim()}`, 'check the URL points at the Prometheus HTTP API')];
+    return [
+      fail(GROUP_NAME, `${prometheusUrl} answered HTTP ${res.status}: ${res.body.slice(0, 160).trim()}`, 'check the URL points at the Prometheus HTTP API'),
+    ];
   } catch (err) {
     return [
-      fail(GROUP_NAME, `${prometheusUrl} is unreachable: ${err instanceof Error ? err.message : String(err)}`, 'check the address and that Prometheus runs; canaries pause as inconclusive until it answers'),
+      fail(
+        GROUP_NAME,
+        `${prometheusUrl} is unreachable: ${err instanceof Error ? err.message : String(err)}`,
+        'check the address and that Prometheus runs; canaries pause as inconclusive until it answers',
+      ),
     ];
   }
 };

@@ -49,7 +49,9 @@ export const rbacCheck: Check = async (ctx) => {
     fail(
       GROUP_NAME,
       `${subject} lacks ${missing.length} of ${permissions.length} permissions: ${missing.map((p) => `${describePermission(p)} (${p.why})`).join(', ')}`,
-      sa ? 'helm upgrade with rbac.create=true, or grant these in the ClusterRole bound to the ServiceAccount' : 'use a kubeconfig whose user has these permissions, or bind it the chart\'s ClusterRole',
+      sa
+        ? 'helm upgrade with rbac.create=true, or grant these in the ClusterRole bound to the ServiceAccount'
+        : "use a kubeconfig whose user has these permissions, or bind it the chart's ClusterRole",
     ),
   ];
 };

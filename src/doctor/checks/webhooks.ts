@@ -1,5 +1,12 @@
 import type { AdmissionregistrationV1WebhookClientConfig, KubeConfig } from '@kubernetes/client-node';
-import { describeEndpoint, listRegistrations, probeWebhookEndpoint, readRegistration, REGISTERED_BY_ANNOTATION, type WebhookConfiguration } from '../../webhook/index.js';
+import {
+  describeEndpoint,
+  listRegistrations,
+  probeWebhookEndpoint,
+  readRegistration,
+  REGISTERED_BY_ANNOTATION,
+  type WebhookConfiguration,
+} from '../../webhook/index.js';
 import { fail, pass, type Check, type CheckResult } from '../check.js';
 
 const GROUP_NAME = 'Webhook';

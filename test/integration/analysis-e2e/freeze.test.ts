@@ -30,9 +30,11 @@ describe('rollback.automatic: false', () => {
       canary: { errorRate: 0.2 },
       startStandIn: standIns.start,
     });
-    const frozen = await waitForStatus(ns.name, s.name, 'frozen', (st) => st.phase === 'Paused' && st.reason === 'AnalysisFailed', 90_000).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}`);
-    });
+    const frozen = await waitForStatus(ns.name, s.name, 'frozen', (st) => st.phase === 'Paused' && st.reason === 'AnalysisFailed', 90_000).catch(
+      async (err: unknown) => {
+        throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}`);
+      },
+    );
     expect(frozen.message).toContain('frozen (rollback.automatic: false) with the canary held at 50%');
     expect(frozen.weights).toEqual({ canary: 50, stable: 50 });
     // Held, not rolled back: a few seconds later the canary still has its pods.
@@ -41,7 +43,16 @@ describe('rollback.automatic: false', () => {
     expect((await rolloutStatus(ns.name, s.name)).phase).toBe('Paused');
 
     expect((await cli(['retry', s.name, '-n', ns.name])).code).toBe(0);
-    const again = await waitForStatus(ns.name, s.name, 'frozen again', (st) => st.phase === 'Paused' && st.reason === 'AnalysisFailed' && Date.parse(st.analysisRuns?.[0]?.startedAt ?? '0') > Date.parse(frozen.analysisRuns?.[0]?.startedAt ?? '0'), 60_000);
+    const again = await waitForStatus(
+      ns.name,
+      s.name,
+      'frozen again',
+      (st) =>
+        st.phase === 'Paused' &&
+        st.reason === 'AnalysisFailed' &&
+        Date.parse(st.analysisRuns?.[0]?.startedAt ?? '0') > Date.parse(frozen.analysisRuns?.[0]?.startedAt ?? '0'),
+      60_000,
+    );
     expect(again.canaryRevision).toBe(s.canaryRevision);
 
     expect((await cli(['abort', s.name, '-n', ns.name, '-m', 'migration verified by hand: roll back'])).code).toBe(0);

@@ -36,7 +36,9 @@ describe('observability gate', () => {
     const s = await startCanary(ns.name, 'ae-silent', { steps, canary: { telemetry: [] }, startStandIn: standIns.start });
     const st = await degraded(s.name);
     expect(st.reason).toBe('AnalysisFailed');
-    expect(st.message).toMatch(/^analysis at step 1 failed: metric "requests" failed: .*signal requests missing: the canary emits no request telemetry \(no series for sum\(rate\(http_requests_total\{revision="[0-9a-f]{10}"\}/);
+    expect(st.message).toMatch(
+      /^analysis at step 1 failed: metric "requests" failed: .*signal requests missing: the canary emits no request telemetry \(no series for sum\(rate\(http_requests_total\{revision="[0-9a-f]{10}"\}/,
+    );
     const run = st.analysisRuns?.find((r) => r.stepIndex === 1);
     // It is scraped (the process is up), so only the telemetry signals are missing;
     // the run ends on the first of them to fail, and none of the others passed.

@@ -36,10 +36,16 @@ describe('Prometheus stopped mid-analysis', () => {
       targetDirs: [prometheus.targetsDir],
       startStandIn: standIns.start,
     });
-    const running = await waitForStatus(ns.name, s.name, 'two successful measurements', (st) => {
-      const m = st.analysisRuns?.find((r) => r.stepIndex === 1)?.metrics[0];
-      return (m?.successful ?? 0) >= 2;
-    }, 60_000);
+    const running = await waitForStatus(
+      ns.name,
+      s.name,
+      'two successful measurements',
+      (st) => {
+        const m = st.analysisRuns?.find((r) => r.stepIndex === 1)?.metrics[0];
+        return (m?.successful ?? 0) >= 2;
+      },
+      60_000,
+    );
     expect(running.phase).toBe('Progressing');
 
     await prometheus.stop();
@@ -62,11 +68,15 @@ describe('Prometheus stopped mid-analysis', () => {
     await waitForReplicas(s, { stable: 2, canary: 2 });
 
     await prometheus.start();
-    const healthy = await waitForStatus(ns.name, s.name, 'promotion after Prometheus is back', (st) => st.phase === 'Healthy' && st.stableRevision === s.canaryRevision, 60_000).catch(
-      async (err: unknown) => {
-        throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}`);
-      },
-    );
+    const healthy = await waitForStatus(
+      ns.name,
+      s.name,
+      'promotion after Prometheus is back',
+      (st) => st.phase === 'Healthy' && st.stableRevision === s.canaryRevision,
+      60_000,
+    ).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}`);
+    });
     expect(healthy.reason).toBe('Promoted');
     expect(healthy.analysisRuns?.find((r) => r.stepIndex === 1)?.phase).toBe('Successful');
     await waitForReplicas(s, { stable: 0, canary: 4 });

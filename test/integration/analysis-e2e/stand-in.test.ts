@@ -34,7 +34,10 @@ describe('stand-in process', () => {
     expect(sample(text, 'log_messages_total{level="error"}')).toBe(failed);
     expect(sample(text, 'spans_exported_total')).toBeGreaterThan(0);
 
-    expect(await s.control({ errorRate: 0, telemetry: { traces: false } })).toMatchObject({ errorRate: 0, telemetry: { requests: true, logs: true, traces: false } });
+    expect(await s.control({ errorRate: 0, telemetry: { traces: false } })).toMatchObject({
+      errorRate: 0,
+      telemetry: { requests: true, logs: true, traces: false },
+    });
     const before = sample(await metrics(s.url), 'http_requests_total{code="500"}');
     await sleep(1000);
     text = await metrics(s.url);

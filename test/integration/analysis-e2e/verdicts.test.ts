@@ -43,9 +43,11 @@ function metric(runs: AnalysisRunStatus[] | undefined, name: string): MetricStat
 describe('canary analysis through the controller', () => {
   it('promotes a healthy canary once every metric passes', async () => {
     const s = await startCanary(ns.name, 'ae-healthy', { steps, startStandIn: standIns.start });
-    const healthy = await waitForStatus(ns.name, s.name, 'promotion', (st) => st.phase === 'Healthy' && st.stableRevision === s.canaryRevision, 90_000).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}\n${controller.logs().slice(-2000)}`);
-    });
+    const healthy = await waitForStatus(ns.name, s.name, 'promotion', (st) => st.phase === 'Healthy' && st.stableRevision === s.canaryRevision, 90_000).catch(
+      async (err: unknown) => {
+        throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}\n${controller.logs().slice(-2000)}`);
+      },
+    );
     expect(healthy.reason).toBe('Promoted');
     expect(healthy.cycle?.promotedAt).toBeDefined();
     expect(healthy.cycle?.rolledBackAt).toBeUndefined();
@@ -80,7 +82,9 @@ describe('canary analysis through the controller', () => {
     expect(degraded.cycle?.promotedAt).toBeUndefined();
     await waitForReplicas(s, { stable: 4, canary: 0 });
 
-    const events = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${s.name}` });
+    const events = await kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${s.name}` });
     expect(events.items.some((e) => e.reason === 'RolledBack' && e.type === 'Warning' && e.message?.includes('error-rate'))).toBe(true);
   });
 
@@ -90,7 +94,9 @@ describe('canary analysis through the controller', () => {
       throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}`);
     });
     expect(degraded.reason).toBe('AnalysisFailed');
-    expect(degraded.message).toMatch(/^analysis at step 2 failed: metric "latency-p(50|95)-vs-stable" failed: critical metric failed: canary median [\d.]+ vs stable median [\d.]+ \(ratio [\d.]+, direction increase.*beyond max ratio 1\.5/);
+    expect(degraded.message).toMatch(
+      /^analysis at step 2 failed: metric "latency-p(50|95)-vs-stable" failed: critical metric failed: canary median [\d.]+ vs stable median [\d.]+ \(ratio [\d.]+, direction increase.*beyond max ratio 1\.5/,
+    );
     const ratio = Number(/\(ratio ([\d.]+)/.exec(degraded.message ?? '')?.[1]);
     expect(ratio).toBeGreaterThan(2);
     // The absolute ceiling alone would have let it through.
@@ -103,9 +109,24 @@ describe('canary analysis through the controller', () => {
 
   // Runs after the three canaries above: their windows are in Rollout status history.
   it('backtest --changes replays each recorded canary with the templates it ran and reaches the live verdicts', async () => {
-    const res = await cli(['backtest', '--changes', '-n', ns.name, '--template', TEMPLATE.errorRate, '--signal-discovery-grace', '10s', '--prometheus-url', prometheusUrl()!, '-o', 'json']);
+    const res = await cli([
+      'backtest',
+      '--changes',
+      '-n',
+      ns.name,
+      '--template',
+      TEMPLATE.errorRate,
+      '--signal-discovery-grace',
+      '10s',
+      '--prometheus-url',
+      prometheusUrl()!,
+      '-o',
+      'json',
+    ]);
     expect(res.code, `${res.stderr}\n${res.stdout}`).toBe(0);
-    const report = JSON.parse(res.stdout) as { rows: { rollout: string; outcome: string; actual: { live: string; phase: string }; candidate: { phase: string }; classification: string }[] };
+    const report = JSON.parse(res.stdout) as {
+      rows: { rollout: string; outcome: string; actual: { live: string; phase: string }; candidate: { phase: string }; classification: string }[];
+    };
     const row = (name: string) => report.rows.find((r) => r.rollout === `${ns.name}/${name}`);
     // The replay of what ran agrees with what the controller decided live.
     expect([row('ae-healthy')?.outcome, row('ae-healthy')?.actual.phase]).toEqual(['Promoted', 'Successful']);

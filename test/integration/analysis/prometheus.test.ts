@@ -104,11 +104,18 @@ describe('analysis against the real Prometheus', () => {
     expect(await takeMeasurement(traces, prometheus, ctx())).toMatchObject({ phase: 'Inconclusive', provisional: true });
     const late = await takeMeasurement(traces, prometheus, ctx(new Date(Date.now() - 10 * 60_000)));
     expect(late.phase).toBe('Failed');
-    expect(late.message).toMatch(/^signal traces missing: the canary emits no trace telemetry \(no series for sum\(rate\(spans_exported_total\{revision="canary-/);
+    expect(late.message).toMatch(
+      /^signal traces missing: the canary emits no trace telemetry \(no series for sum\(rate\(spans_exported_total\{revision="canary-/,
+    );
   });
 
   it('judges an instant query with a CEL condition over a one-element vector', async () => {
-    const metric: MetricSpec = { name: 'up', count: 1, successCondition: 'result == 1', provider: { prometheus: { query: 'sum(up{revision="{{canary.revision}}"})' } } };
+    const metric: MetricSpec = {
+      name: 'up',
+      count: 1,
+      successCondition: 'result == 1',
+      provider: { prometheus: { query: 'sum(up{revision="{{canary.revision}}"})' } },
+    };
     const r = await until(metric, 'Successful');
     expect(r.value).toBe('[1]');
     const status = applyMeasurement(metric, undefined, r, { startedAt: new Date(), finishedAt: new Date() });
@@ -132,10 +139,25 @@ describe('analysis against the real Prometheus', () => {
   });
 
   it('the compare judge fails a canary at 3x the stable latency, both under an absolute threshold', async () => {
-    const threshold: MetricSpec = { name: 'abs', successCondition: 'result.all(x, x < 0.1)', provider: { prometheus: { query: 'request_latency_seconds{job="analysis-it",revision=~"{{canary.revision}}|{{stable.revision}}"}' } } };
+    const threshold: MetricSpec = {
+      name: 'abs',
+      successCondition: 'result.all(x, x < 0.1)',
+      provider: { prometheus: { query: 'request_latency_seconds{job="analysis-it",revision=~"{{canary.revision}}|{{stable.revision}}"}' } },
+    };
     const compare: MetricSpec = {
       name: 'latency',
-      provider: { compare: { query: 'request_latency_seconds{revision="{{revision}}"}', against: 'stable', window: '15s', step: '1s', direction: 'increase', maxRatio: 1.5, pValue: 0.05, critical: true } },
+      provider: {
+        compare: {
+          query: 'request_latency_seconds{revision="{{revision}}"}',
+          against: 'stable',
+          window: '15s',
+          step: '1s',
+          direction: 'increase',
+          maxRatio: 1.5,
+          pValue: 0.05,
+          critical: true,
+        },
+      },
     };
     const verdict = await eventually(
       'enough samples for the compare judge',

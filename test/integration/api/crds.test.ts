@@ -57,8 +57,24 @@ describe('CRDs on the API server', () => {
         conditions: [{ type: 'Progressing', status: 'True', reason: 'StepStarted', message: 'step 1', lastTransitionTime: '2026-01-01T00:00:00Z' }],
         analysisRuns: [
           {
-            name: 'step-1', templates: ['error-rate'], stepIndex: 1, phase: 'Running', startedAt: '2026-01-01T00:00:00Z',
-            metrics: [{ name: 'error-rate', phase: 'Running', count: 1, successful: 1, failed: 0, inconclusive: 0, error: 0, consecutiveErrors: 0, measurements: [{ phase: 'Successful', value: '0.001', startedAt: '2026-01-01T00:00:00Z' }] }],
+            name: 'step-1',
+            templates: ['error-rate'],
+            stepIndex: 1,
+            phase: 'Running',
+            startedAt: '2026-01-01T00:00:00Z',
+            metrics: [
+              {
+                name: 'error-rate',
+                phase: 'Running',
+                count: 1,
+                successful: 1,
+                failed: 0,
+                inconclusive: 0,
+                error: 0,
+                consecutiveErrors: 0,
+                measurements: [{ phase: 'Successful', value: '0.001', startedAt: '2026-01-01T00:00:00Z' }],
+              },
+            ],
           },
         ],
       },

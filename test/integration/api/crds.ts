@@ -5,9 +5,7 @@ import { kubectl, type CommandResult } from '../../support/cluster.js';
 export async function installCrds(): Promise<void> {
   const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', 'manifests/crds/']);
   if (applied.code !== 0) throw new Error(`applying CRDs failed: ${applied.stderr}`);
-  const established = await kubectl([
-    'wait', '--for', 'condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=clairvoyance',
-  ]);
+  const established = await kubectl(['wait', '--for', 'condition=Established', '--timeout=60s', 'crd', '-l', 'app.kubernetes.io/part-of=clairvoyance']);
   if (established.code !== 0) throw new Error(`CRDs not established: ${established.stderr}`);
 }
 

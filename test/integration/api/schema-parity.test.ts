@@ -19,10 +19,7 @@ function mostly<T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitra
 const name = mostly(fc.constantFrom('web', 'error-rate', 'a.b'), fc.constantFrom('', 'Bad_Name', '-x'));
 const duration = mostly(fc.constantFrom('30s', '1m30s', '250ms', '2h'), fc.constantFrom('5 minutes', '1.5h', '10', ''));
 const percent = mostly(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 101, 150));
-const intOrPercent = mostly(
-  fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('25%', '0%', '100%')),
-  fc.constantFrom(-1, 'lots', '%', '25'),
-);
+const intOrPercent = mostly(fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('25%', '0%', '100%')), fc.constantFrom(-1, 'lots', '%', '25'));
 
 interface TemplateRef {
   name: string;
@@ -43,7 +40,10 @@ const analysis = fc.record(
     ),
     args: mostly(
       fc.uniqueArray(arg, { maxLength: 2, selector: (a) => a.name }),
-      fc.constant<Arg[]>([{ name: 'job', value: 'a' }, { name: 'job', value: 'b' }]),
+      fc.constant<Arg[]>([
+        { name: 'job', value: 'a' },
+        { name: 'job', value: 'b' },
+      ]),
     ),
   },
   { requiredKeys: ['templates'] },
@@ -56,11 +56,7 @@ const step = mostly(
     fc.record({ setFlag: fc.record({ percent }) }),
     fc.record({ analysis }),
   ),
-  fc.oneof(
-    fc.constant({}),
-    fc.record({ setWeight: percent, pause: fc.constant({}) }),
-    fc.record({ setWieght: percent }),
-  ),
+  fc.oneof(fc.constant({}), fc.record({ setWeight: percent, pause: fc.constant({}) }), fc.record({ setWieght: percent })),
 );
 
 const flag = fc.record(
@@ -83,16 +79,10 @@ const spec = fc.record(
       { requiredKeys: ['kind', 'name'] },
     ),
     strategy: fc.record({
-      canary: fc.record(
-        { steps: fc.array(step, { maxLength: 4 }), maxSurge: intOrPercent, maxUnavailable: intOrPercent },
-        { requiredKeys: [] },
-      ),
+      canary: fc.record({ steps: fc.array(step, { maxLength: 4 }), maxSurge: intOrPercent, maxUnavailable: intOrPercent }, { requiredKeys: [] }),
     }),
     analysis,
-    gates: fc.record(
-      { requireFlagFor: fc.subarray(['ai-generated', 'ai-assisted', 'human', 'robot']) },
-      { requiredKeys: [] },
-    ),
+    gates: fc.record({ requireFlagFor: fc.subarray(['ai-generated', 'ai-assisted', 'human', 'robot']) }, { requiredKeys: [] }),
     flag,
     progressDeadlineSeconds: mostly(fc.integer({ min: 1, max: 900 }), fc.constant(0)),
   },
@@ -137,7 +127,9 @@ const metric = fc.record(
 );
 
 const templateDoc = fc
-  .record({ metrics: mostly(fc.uniqueArray(metric, { minLength: 1, maxLength: 3, selector: (m) => m.name }), fc.array(metric, { minLength: 2, maxLength: 2 })) })
+  .record({
+    metrics: mostly(fc.uniqueArray(metric, { minLength: 1, maxLength: 3, selector: (m) => m.name }), fc.array(metric, { minLength: 2, maxLength: 2 })),
+  })
   .map((spec) => ({ apiVersion: 'clairvoyance.dev/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'parity' }, spec }));
 
 const ruleKind = mostly(

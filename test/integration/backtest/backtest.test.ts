@@ -23,7 +23,8 @@ const SCRAPE_MS = 15_000;
 function history(): string {
   const lines = ['# TYPE checkout_error_ratio gauge', '# HELP checkout_error_ratio Share of failed requests.'];
   for (let t = base; t <= base + 240 * MINUTE; t += SCRAPE_MS) lines.push(`checkout_error_ratio{revision="inc1"} ${t >= INCIDENT ? 0.2 : 0.01} ${t / 1000}`);
-  for (let t = WARM_START; t <= WARM_START + 30 * MINUTE; t += SCRAPE_MS) lines.push(`checkout_error_ratio{revision="warm1"} ${t < WARM_START + 2 * MINUTE ? 0.3 : 0.01} ${t / 1000}`);
+  for (let t = WARM_START; t <= WARM_START + 30 * MINUTE; t += SCRAPE_MS)
+    lines.push(`checkout_error_ratio{revision="warm1"} ${t < WARM_START + 2 * MINUTE ? 0.3 : 0.01} ${t / 1000}`);
   lines.push('# EOF', '');
   return lines.join('\n');
 }
@@ -124,10 +125,37 @@ describe('backtest over backfilled history', () => {
     };
     expect((await kubectl(['apply', '-f', '-'], { input: JSON.stringify(rollout) })).code).toBe(0);
     const history = [
-      { revision: 'warm1', stableRevision: 's0', canaryStartedAt: iso(WARM_START), analysisStartedAt: iso(WARM_START), endedAt: iso(WARM_START + 20 * MINUTE), outcome: 'Promoted', reason: 'Promoted', origin: 'ai-generated' },
-      { revision: 'inc1', stableRevision: 'warm1', canaryStartedAt: iso(INCIDENT - 10 * MINUTE), endedAt: iso(INCIDENT + 20 * MINUTE), outcome: 'RolledBack', reason: 'AnalysisFailed', origin: 'human' },
+      {
+        revision: 'warm1',
+        stableRevision: 's0',
+        canaryStartedAt: iso(WARM_START),
+        analysisStartedAt: iso(WARM_START),
+        endedAt: iso(WARM_START + 20 * MINUTE),
+        outcome: 'Promoted',
+        reason: 'Promoted',
+        origin: 'ai-generated',
+      },
+      {
+        revision: 'inc1',
+        stableRevision: 'warm1',
+        canaryStartedAt: iso(INCIDENT - 10 * MINUTE),
+        endedAt: iso(INCIDENT + 20 * MINUTE),
+        outcome: 'RolledBack',
+        reason: 'AnalysisFailed',
+        origin: 'human',
+      },
     ];
-    const patched = await kubectl(['patch', 'rollout', 'checkout', '-n', ns.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { history } })]);
+    const patched = await kubectl([
+      'patch',
+      'rollout',
+      'checkout',
+      '-n',
+      ns.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { history } }),
+    ]);
     expect(patched.code, patched.stderr).toBe(0);
 
     const noDelay = templateFile('no-delay', { threshold: 0.05, interval: '30s' });
@@ -136,7 +164,13 @@ describe('backtest over backfilled history', () => {
     const run = async (file: string) => {
       const res = await backtest(['--changes', '--since', '30d', '-n', ns.name, '--template', file, '-o', 'json']);
       expect(res.code, res.stderr).toBe(0);
-      return JSON.parse(res.stdout) as { promoted: number; falseAlarms: number; rolledBack: number; misses: number; rows: { revision: string; classification: string }[] };
+      return JSON.parse(res.stdout) as {
+        promoted: number;
+        falseAlarms: number;
+        rolledBack: number;
+        misses: number;
+        rows: { revision: string; classification: string }[];
+      };
     };
     const a = await run(noDelay);
     expect([a.promoted, a.falseAlarms, a.rolledBack, a.misses]).toEqual([1, 1, 1, 0]);
@@ -172,7 +206,19 @@ describe('backtest over backfilled history', () => {
     expect(beyond.stderr).toMatch(/holds no data .* between/);
     expect(beyond.stderr).toContain('never turns missing data into a pass');
 
-    const unreachable = await cli(['backtest', '--prometheus-url', 'http://127.0.0.1:1', '--template', strict(), '--canary', 'inc1', '--from', iso(from), '--to', iso(to)]);
+    const unreachable = await cli([
+      'backtest',
+      '--prometheus-url',
+      'http://127.0.0.1:1',
+      '--template',
+      strict(),
+      '--canary',
+      'inc1',
+      '--from',
+      iso(from),
+      '--to',
+      iso(to),
+    ]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach Prometheus at http://127.0.0.1:1');
 

@@ -20,7 +20,13 @@ const template = (namespace: string) => ({
         name: 'error-rate',
         interval: '30s',
         successCondition: 'result < 0.05',
-        provider: { prometheus: { address: 'https://prometheus.example:9090', query: 'vector(0)', authentication: { bearerTokenSecretRef: { name: 'prom-token', key: 'token' } } } },
+        provider: {
+          prometheus: {
+            address: 'https://prometheus.example:9090',
+            query: 'vector(0)',
+            authentication: { bearerTokenSecretRef: { name: 'prom-token', key: 'token' } },
+          },
+        },
       },
     ],
   },
@@ -31,7 +37,8 @@ describe('an analysis whose provider cannot be built', () => {
     expect((await kubectl(['apply', '-f', '-'], { input: JSON.stringify(template(ns.name)) })).code).toBe(0);
     await createApp(ns.name, 'broken', [{ setWeight: 50 }, { analysis: { templates: [{ name: 'needs-token' }] } }], { rollback: { scaleDownDelaySeconds: 0 } });
     await createApp(ns.name, 'healthy', [{ setWeight: 50 }, { pause: { duration: '2s' } }]);
-    for (const name of ['broken', 'healthy']) await waitForStatus(ns.name, name, `${name} adopted`, (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
+    for (const name of ['broken', 'healthy'])
+      await waitForStatus(ns.name, name, `${name} adopted`, (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
 
     await setImage(ns.name, 'broken', 'registry.example/broken:2');
     await setImage(ns.name, 'healthy', 'registry.example/healthy:2');

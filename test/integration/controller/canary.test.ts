@@ -18,7 +18,9 @@ describe('canary by ReplicaSets', () => {
     const stable = adopted.stableRevision!;
     // Healthy says which revision serves; its pods become ready as kwok reports them.
     expect(await waitForReplicas(ns.name, 'shop', stable, 'none', 4, 0)).toBe(true);
-    await eventually('stable pods ready', async () => ((await replicasByRevision(ns.name, 'shop'))[stable]?.ready === 4 ? true : undefined), { timeoutMs: 60_000 });
+    await eventually('stable pods ready', async () => ((await replicasByRevision(ns.name, 'shop'))[stable]?.ready === 4 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
 
     await setImage(ns.name, 'shop', 'registry.example/app:2');
     const paused = await waitForStatus(ns.name, 'shop', 'the timed pause at 25%', (s) => s.currentStepIndex === 1 && s.phase === 'Paused');
@@ -29,7 +31,13 @@ describe('canary by ReplicaSets', () => {
     expect(rs[canary]?.replicas).toBe(1);
     expect(rs[stable]?.replicas).toBe(3);
 
-    const waiting = await waitForStatus(ns.name, 'shop', 'the pause that waits for promote', (s) => s.currentStepIndex === 3 && s.reason === 'PausedForPromotion', 60_000);
+    const waiting = await waitForStatus(
+      ns.name,
+      'shop',
+      'the pause that waits for promote',
+      (s) => s.currentStepIndex === 3 && s.reason === 'PausedForPromotion',
+      60_000,
+    );
     expect(Date.parse(waiting.stepStartedAt!) - Date.parse(paused.pauseStartedAt!)).toBeGreaterThanOrEqual(5_000);
     rs = await replicasByRevision(ns.name, 'shop');
     expect(rs[canary]?.replicas).toBe(2);

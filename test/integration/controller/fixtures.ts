@@ -58,15 +58,21 @@ export async function waitForStatus(
   predicate: (s: RolloutStatus) => boolean,
   timeoutMs = 60_000,
 ): Promise<RolloutStatus> {
-  return eventually(what, async () => {
-    const s = await rolloutStatus(namespace, name);
-    return predicate(s) ? s : undefined;
-  }, { timeoutMs, intervalMs: 200 });
+  return eventually(
+    what,
+    async () => {
+      const s = await rolloutStatus(namespace, name);
+      return predicate(s) ? s : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 /** Replica counts by revision label, from the ReplicaSets the Rollout owns. */
 export async function replicasByRevision(namespace: string, name: string): Promise<Record<string, { replicas: number; ready: number }>> {
-  const list = await kubeConfig().makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace, labelSelector: `clairvoyance.dev/rollout=${name}` });
+  const list = await kubeConfig()
+    .makeApiClient(AppsV1Api)
+    .listNamespacedReplicaSet({ namespace, labelSelector: `clairvoyance.dev/rollout=${name}` });
   const out: Record<string, { replicas: number; ready: number }> = {};
   for (const rs of list.items as V1ReplicaSet[]) {
     const rev = rs.metadata?.labels?.['clairvoyance.dev/revision'];

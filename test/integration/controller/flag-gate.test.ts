@@ -28,7 +28,12 @@ describe('flag gate in the controller', () => {
     expect((await replicasByRevision(ns.name, 'cart'))[canary]?.replicas ?? 0).toBe(0);
 
     await core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'cart-flags' }, data: { 'flags.flagd.json': flags('on') } } });
-    const on = await waitForStatus(ns.name, 'cart', 'Blocked on a flag that defaults to on', (s) => s.phase === 'Blocked' && (s.findings ?? []).some((f) => f.ruleId === 'flag-defaults-on'));
+    const on = await waitForStatus(
+      ns.name,
+      'cart',
+      'Blocked on a flag that defaults to on',
+      (s) => s.phase === 'Blocked' && (s.findings ?? []).some((f) => f.ruleId === 'flag-defaults-on'),
+    );
     expect(on.findings?.map((f) => f.ruleId)).not.toContain('flag-source-missing');
     expect((await replicasByRevision(ns.name, 'cart'))[canary]?.replicas ?? 0).toBe(0);
 
@@ -36,7 +41,13 @@ describe('flag gate in the controller', () => {
       { name: 'cart-flags', namespace: ns.name, body: { data: { 'flags.flagd.json': flags('off') } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const proceeding = await waitForStatus(ns.name, 'cart', 'the canary once the flag is fixed', (s) => s.phase === 'Paused' && s.currentStepIndex === 1, 60_000);
+    const proceeding = await waitForStatus(
+      ns.name,
+      'cart',
+      'the canary once the flag is fixed',
+      (s) => s.phase === 'Paused' && s.currentStepIndex === 1,
+      60_000,
+    );
     expect(proceeding.canaryRevision).toBe(canary);
     expect(proceeding.stableRevision).toBe(adopted.stableRevision);
     expect((await replicasByRevision(ns.name, 'cart'))[canary]?.replicas).toBe(2);

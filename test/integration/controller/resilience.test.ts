@@ -72,14 +72,24 @@ describe('controller restarts and failover', () => {
     // Failover: kill the leader hard; the standby takes the lease and carries on.
     const killedAt = Date.now();
     await a.kill('SIGKILL');
-    const secondLeader = await eventually('a new leader', async () => {
-      const h = await holder();
-      return h && h !== firstLeader ? h : undefined;
-    }, { timeoutMs: 30_000 });
+    const secondLeader = await eventually(
+      'a new leader',
+      async () => {
+        const h = await holder();
+        return h && h !== firstLeader ? h : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(Date.now() - killedAt).toBeLessThan(20_000);
     expect(secondLeader).toBeDefined();
     await setImage(ns.name, 'ship', 'registry.example/app:3');
-    const moved = await waitForStatus(ns.name, 'ship', 'the new leader to start the newer canary', (s) => s.currentStepIndex === 2 && s.phase === 'Paused' && s.canaryRevision !== undefined, 30_000);
+    const moved = await waitForStatus(
+      ns.name,
+      'ship',
+      'the new leader to start the newer canary',
+      (s) => s.currentStepIndex === 2 && s.phase === 'Paused' && s.canaryRevision !== undefined,
+      30_000,
+    );
     expect(moved.stableRevision).not.toBe(moved.canaryRevision);
     expect(await writes(b)).toBeGreaterThan(0);
   });

@@ -52,7 +52,10 @@ describe.skipIf(!prometheusUrl())('the demo', () => {
     expect(new Set(core.map((q) => q.panel)).size).toBe(CORE_PANELS.length);
     for (const panel of CORE_PANELS) {
       const results = await Promise.all(core.filter((q) => q.panel === panel).map((q) => instantQuery(q.promql)));
-      expect(results.some((r) => r.length > 0), `panel "${panel}" has no data`).toBe(true);
+      expect(
+        results.some((r) => r.length > 0),
+        `panel "${panel}" has no data`,
+      ).toBe(true);
     }
   });
 

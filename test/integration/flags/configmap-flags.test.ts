@@ -102,7 +102,7 @@ describe('ConfigMapFlagStore', () => {
     expect(again.metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
   });
 
-  it('retries on a conflicting concurrent write and keeps the other writer\'s change', async () => {
+  it("retries on a conflicting concurrent write and keeps the other writer's change", async () => {
     await createConfigMap('race', DOC);
     const other = new ConfigMapFlagStore(core, { namespace: ns.name, name: 'race', key: KEY });
     // The real client, except that just before our first write another writer commits.
@@ -131,7 +131,11 @@ describe('ConfigMapFlagStore', () => {
 
   it('loses no write when several controllers update different flags at once', async () => {
     const many = JSON.stringify(
-      { flags: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}`, { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' }])) },
+      {
+        flags: Object.fromEntries(
+          Array.from({ length: 8 }, (_, i) => [`f${i}`, { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' }]),
+        ),
+      },
       null,
       2,
     );
@@ -207,7 +211,7 @@ describe('flag driver and stand-in app', () => {
 
   const N = 4000;
 
-  it('serves about 10% then 50% on, as seen in the app\'s metrics; kill turns it off', async () => {
+  it("serves about 10% then 50% on, as seen in the app's metrics; kill turns it off", async () => {
     const before = await scrapedCounts(0).catch(() => ({}) as Record<string, number>);
     expect(before).toEqual({});
 
@@ -276,9 +280,17 @@ describe('flag gate against a ConfigMap', () => {
     await createConfigMap('gate', '{\n  "flags": {}\n}\n');
     expect(await ids(spec(flagSpec('gate')))).toEqual(['flag-missing']);
 
-    await core.patchNamespacedConfigMap(
-      { name: 'gate', namespace: ns.name, body: [{ op: 'replace', path: `/data/${KEY.replace(/\//g, '~1')}`, value: DOC.replace('"defaultVariant": "off"\n    },\n    "search-v2"', '"defaultVariant": "on"\n    },\n    "search-v2"') }] },
-    );
+    await core.patchNamespacedConfigMap({
+      name: 'gate',
+      namespace: ns.name,
+      body: [
+        {
+          op: 'replace',
+          path: `/data/${KEY.replace(/\//g, '~1')}`,
+          value: DOC.replace('"defaultVariant": "off"\n    },\n    "search-v2"', '"defaultVariant": "on"\n    },\n    "search-v2"'),
+        },
+      ],
+    });
     const on = await gate.evaluate(input(spec(flagSpec('gate'))));
     expect(on.passed).toBe(false);
     expect(on.findings).toMatchObject([{ ruleId: 'flag-defaults-on', enforcement: 'Enforce', policy: 'rollout/checkout' }]);

@@ -60,7 +60,11 @@ async function deleteCrd(): Promise<void> {
   });
   await eventually(
     'the FeatureFlag CRD to be gone',
-    async () => ext.readCustomResourceDefinition({ name: FEATURE_FLAG_CRD }).then(() => undefined, (err: unknown) => (isNotFound(err) ? true : undefined)),
+    async () =>
+      ext.readCustomResourceDefinition({ name: FEATURE_FLAG_CRD }).then(
+        () => undefined,
+        (err: unknown) => (isNotFound(err) ? true : undefined),
+      ),
     { timeoutMs: 60_000 },
   );
 }

@@ -122,7 +122,8 @@ describe('helm chart', () => {
       expect(r.resources, JSON.stringify(r)).not.toContain('*');
       expect(r.verbs, JSON.stringify(r)).not.toContain('delete');
       // Only to read its own uid, the owner of the webhook configurations.
-      if (r.apiGroups.includes('rbac.authorization.k8s.io')) expect(r).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [fullname], verbs: ['get'] });
+      if (r.apiGroups.includes('rbac.authorization.k8s.io'))
+        expect(r).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [fullname], verbs: ['get'] });
       expect(r.resources, JSON.stringify(r)).not.toContain('secrets');
     }
     const role = find(docs, 'Role', fullname);
@@ -140,7 +141,13 @@ describe('helm chart', () => {
     const groups = (find(monitored, 'PrometheusRule').spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups;
     const alerts = groups.flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert)).toEqual(
-      expect.arrayContaining(['ClairvoyanceRolloutDegraded', 'ClairvoyanceGateDenialsSpike', 'ClairvoyanceAdmissionErrors', 'ClairvoyanceControllerDown', 'ClairvoyanceGateClosed']),
+      expect.arrayContaining([
+        'ClairvoyanceRolloutDegraded',
+        'ClairvoyanceGateDenialsSpike',
+        'ClairvoyanceAdmissionErrors',
+        'ClairvoyanceControllerDown',
+        'ClairvoyanceGateClosed',
+      ]),
     );
     for (const a of alerts) {
       expect(promqlSyntaxError(a.expr), `${a.alert}: ${a.expr}`).toBeUndefined();
@@ -165,7 +172,13 @@ describe('chart on the API server', () => {
     expect(dry.code, dry.stderr).toBe(0);
     const applied = await kubectl(['apply', '--server-side', '--field-manager=install-tests', '-f', '-'], { input: rendered });
     expect(applied.code, applied.stderr).toBe(0);
-    for (const obj of [`deployment/${fullname}`, `serviceaccount/${fullname}`, `role/${fullname}`, `service/${fullname}-webhook`, `poddisruptionbudget/${fullname}`]) {
+    for (const obj of [
+      `deployment/${fullname}`,
+      `serviceaccount/${fullname}`,
+      `role/${fullname}`,
+      `service/${fullname}-webhook`,
+      `poddisruptionbudget/${fullname}`,
+    ]) {
       const got = await kubectl(['get', '-n', ns.name, obj, '-o', 'name']);
       expect(got.code, `${obj}: ${got.stderr}`).toBe(0);
     }
@@ -309,8 +322,12 @@ describe('helm install and uninstall', () => {
 
     const uninstalled = await helm(['uninstall', helmRelease, '-n', helmNs.name, '--wait', '--kubeconfig', kubeconfigPath()]);
     expect(uninstalled.code, uninstalled.stderr).toBe(0);
-    await eventually('garbage collection removes both configurations', async () => ((await readRegistration(kc, helmFullname)).length === 0 ? true : undefined), {
-      timeoutMs: 60_000,
-    });
+    await eventually(
+      'garbage collection removes both configurations',
+      async () => ((await readRegistration(kc, helmFullname)).length === 0 ? true : undefined),
+      {
+        timeoutMs: 60_000,
+      },
+    );
   });
 });

@@ -36,7 +36,11 @@ beforeAll(async () => {
   const install = await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], app);
   if (install.code !== 0) throw new Error(`npm ci --omit=dev failed:\n${install.stderr}`);
   // Compiled into the temporary folder, so the shared dist/ is never touched (nor stale).
-  const tsc = await run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], repoRoot);
+  const tsc = await run(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(app, 'dist')],
+    repoRoot,
+  );
   if (tsc.code !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
 }, 300_000);
 

@@ -53,7 +53,11 @@ describe('runController against the real API server', () => {
       queue: new WorkQueue({ rateLimiter: new ItemExponentialRateLimiter(50, 1000) }),
       workers: 4,
       enqueueFor: (source, obj) =>
-        source === 'primaries' ? objectKey(obj) : obj.metadata?.annotations?.[OWNER] ? keyOf(obj.metadata.namespace, obj.metadata.annotations[OWNER]) : undefined,
+        source === 'primaries'
+          ? objectKey(obj)
+          : obj.metadata?.annotations?.[OWNER]
+            ? keyOf(obj.metadata.namespace, obj.metadata.annotations[OWNER])
+            : undefined,
       hooks: { reconcileDuration: (_ms, outcome) => durations.push(outcome), reconcileError: (key) => errors.push(key) },
       reconciler: {
         async reconcile(key) {
@@ -86,9 +90,7 @@ describe('runController against the real API server', () => {
     // A dependent's event enqueues its owner.
     const before = reconciles.filter((k) => k === alphaKey).length;
     await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('alpha-child', 'child', { annotations: { [OWNER]: 'alpha' } }) });
-    await eventually('owner reconciled for child event', async () =>
-      reconciles.filter((k) => k === alphaKey).length > before ? true : undefined,
-    );
+    await eventually('owner reconciled for child event', async () => (reconciles.filter((k) => k === alphaKey).length > before ? true : undefined));
     // An unowned dependent enqueues nothing.
     await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('orphan', 'child') });
 

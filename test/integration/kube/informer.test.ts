@@ -170,46 +170,48 @@ describe('Informer against the real API server', () => {
     expect(proxy.watchRequests()).toBeGreaterThan(watchesBefore);
   });
 
-  it('relists on 410 Gone (expired resourceVersion) and reconciles the cache, deletes included', async () => {
-    // A real 410 needs a compacted resourceVersion. The API server compacts etcd
-    // every --etcd-compaction-interval (5 min by default), so on a stack younger
-    // than two intervals this waits until revision 1 is gone.
-    await eventually('etcd compaction of revision 1', async () => ((await resourceVersionOneIsCompacted()) ? true : undefined), {
-      timeoutMs: 11 * 60_000,
-      intervalMs: 5_000,
-    });
-    proxy = await startFaultProxy(kubeConfig());
-    const rec = recorder();
-    await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('gone-victim', '1', { app: 'gone-test' }) });
-    const inf = new Informer<V1ConfigMap>(proxy.kubeConfig(), {
-      resource: CORE_CONFIGMAPS,
-      namespace: ns.name,
-      labelSelector: 'app=gone-test',
-      observer: rec.observer,
-      backoff: { initialMs: 100, maxMs: 1000, jitter: 0.5, resetAfterMs: 60_000 },
-    });
-    informers.push(inf);
-    rec.track(inf);
-    inf.start();
-    await inf.waitForSync();
-    await eventually('watch open', async () => (proxy?.watchCount() === 1 ? true : undefined));
-    expect(rec.relists).toBe(1);
+  it(
+    'relists on 410 Gone (expired resourceVersion) and reconciles the cache, deletes included',
+    async () => {
+      // A real 410 needs a compacted resourceVersion. The API server compacts etcd
+      // every --etcd-compaction-interval (5 min by default), so on a stack younger
+      // than two intervals this waits until revision 1 is gone.
+      await eventually('etcd compaction of revision 1', async () => ((await resourceVersionOneIsCompacted()) ? true : undefined), {
+        timeoutMs: 11 * 60_000,
+        intervalMs: 5_000,
+      });
+      proxy = await startFaultProxy(kubeConfig());
+      const rec = recorder();
+      await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('gone-victim', '1', { app: 'gone-test' }) });
+      const inf = new Informer<V1ConfigMap>(proxy.kubeConfig(), {
+        resource: CORE_CONFIGMAPS,
+        namespace: ns.name,
+        labelSelector: 'app=gone-test',
+        observer: rec.observer,
+        backoff: { initialMs: 100, maxMs: 1000, jitter: 0.5, resetAfterMs: 60_000 },
+      });
+      informers.push(inf);
+      rec.track(inf);
+      inf.start();
+      await inf.waitForSync();
+      await eventually('watch open', async () => (proxy?.watchCount() === 1 ? true : undefined));
+      expect(rec.relists).toBe(1);
 
-    // Silence the stream so these changes are only learnt from the relist.
-    proxy.silenceOpenWatches();
-    proxy.expireNextWatch();
-    await api.deleteNamespacedConfigMap({ namespace: ns.name, name: 'gone-victim' });
-    await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('gone-new', '1', { app: 'gone-test' }) });
-    proxy.breakAll();
+      // Silence the stream so these changes are only learnt from the relist.
+      proxy.silenceOpenWatches();
+      proxy.expireNextWatch();
+      await api.deleteNamespacedConfigMap({ namespace: ns.name, name: 'gone-victim' });
+      await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('gone-new', '1', { app: 'gone-test' }) });
+      proxy.breakAll();
 
-    await eventually('relist after 410', async () => (rec.relists >= 2 ? true : undefined), { timeoutMs: 15_000 });
-    await eventually('cache reconciled', async () =>
-      inf.get(ns.name, 'gone-new') && !inf.get(ns.name, 'gone-victim') ? true : undefined,
-    );
-    expect(rec.restarts).toContain('gone');
-    expect(rec.log).toContain('delete gone-victim');
-    expect(rec.log).toContain('add gone-new 1');
-  }, 12 * 60_000);
+      await eventually('relist after 410', async () => (rec.relists >= 2 ? true : undefined), { timeoutMs: 15_000 });
+      await eventually('cache reconciled', async () => (inf.get(ns.name, 'gone-new') && !inf.get(ns.name, 'gone-victim') ? true : undefined));
+      expect(rec.restarts).toContain('gone');
+      expect(rec.log).toContain('delete gone-victim');
+      expect(rec.log).toContain('add gone-new 1');
+    },
+    12 * 60_000,
+  );
 
   it('resync re-delivers every cached object as an update', async () => {
     await api.createNamespacedConfigMap({ namespace: ns.name, body: cm('resync-me', '1', { app: 'resync' }) });

@@ -49,9 +49,7 @@ beforeAll(async () => {
   expect(waited.code).toBe(0);
   // Discovery can trail the Established condition by a moment.
   await eventually('CRD served', async () => {
-    await kubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .listNamespacedCustomObject({ group: GROUP, version: 'v1', namespace: ns.name, plural: PLURAL });
+    await kubeConfig().makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: GROUP, version: 'v1', namespace: ns.name, plural: PLURAL });
     return true;
   });
 });

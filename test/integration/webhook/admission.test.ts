@@ -35,7 +35,10 @@ function policy(name: string, namespace: string, enforcement: string) {
   };
 }
 
-function deployment(name: string, opts: { origin?: string; labels?: Record<string, string>; annotations?: Record<string, string>; metricsPort?: boolean; replicas?: number } = {}) {
+function deployment(
+  name: string,
+  opts: { origin?: string; labels?: Record<string, string>; annotations?: Record<string, string>; metricsPort?: boolean; replicas?: number } = {},
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -46,7 +49,13 @@ function deployment(name: string, opts: { origin?: string; labels?: Record<strin
       template: {
         metadata: { labels: { app: name }, annotations: { ...(opts.origin ? { 'clairvoyance.dev/origin': opts.origin } : {}), ...opts.annotations } },
         spec: {
-          containers: [{ name: 'app', image: 'registry.example.com/app:1', ports: opts.metricsPort ? [{ name: 'metrics', containerPort: 9090 }] : [{ containerPort: 8080 }] }],
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.example.com/app:1',
+              ports: opts.metricsPort ? [{ name: 'metrics', containerPort: 9090 }] : [{ containerPort: 8080 }],
+            },
+          ],
         },
       },
     },
@@ -63,7 +72,10 @@ beforeAll(async () => {
     const labelled = await kubectl(['label', 'namespace', ns, 'clairvoyance.dev/gated=true', `${RUN_LABEL}=${RUN}`, '--overwrite']);
     expect(labelled.code, labelled.stderr).toBe(0);
   }
-  for (const [name, ns, mode] of [['ai-context', enforced.name, 'Enforce'], ['ai-context', warned.name, 'Warn']] as const) {
+  for (const [name, ns, mode] of [
+    ['ai-context', enforced.name, 'Enforce'],
+    ['ai-context', warned.name, 'Warn'],
+  ] as const) {
     const res = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(policy(name, ns, mode)) });
     expect(res.code, res.stderr).toBe(0);
   }
@@ -132,11 +144,24 @@ describe('admission webhook against the API server', () => {
   });
 
   it('admits a compliant ai-generated change and stamps admitted-at', async () => {
-    const d = deployment('compliant', { origin: 'ai-generated', labels: { team: 'payments' }, annotations: { 'clairvoyance.dev/flag': 'new-checkout' }, metricsPort: true });
+    const d = deployment('compliant', {
+      origin: 'ai-generated',
+      labels: { team: 'payments' },
+      annotations: { 'clairvoyance.dev/flag': 'new-checkout' },
+      metricsPort: true,
+    });
     const res = await apply(enforced.name, d);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).not.toContain('Warning');
-    const stamp = await kubectl(['get', 'deployment', 'compliant', '-n', enforced.name, '-o', 'jsonpath={.metadata.annotations.clairvoyance\\.dev/admitted-at}']);
+    const stamp = await kubectl([
+      'get',
+      'deployment',
+      'compliant',
+      '-n',
+      enforced.name,
+      '-o',
+      'jsonpath={.metadata.annotations.clairvoyance\\.dev/admitted-at}',
+    ]);
     expect(stamp.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
@@ -189,7 +214,13 @@ describe('admission webhook against the API server', () => {
   it('audits existing Deployments into the policy status and metrics', async () => {
     const api = kc.makeApiClient(CustomObjectsApi);
     const audit = await eventually('audit results in status', async () => {
-      const p = (await api.getNamespacedCustomObject({ group: 'clairvoyance.dev', version: 'v1alpha1', namespace: warned.name, plural: 'contextpolicies', name: 'ai-context' })) as {
+      const p = (await api.getNamespacedCustomObject({
+        group: 'clairvoyance.dev',
+        version: 'v1alpha1',
+        namespace: warned.name,
+        plural: 'contextpolicies',
+        name: 'ai-context',
+      })) as {
         status?: { audit?: { violations?: number; results?: Array<{ name: string; ruleId: string }> } };
       };
       return (p.status?.audit?.violations ?? 0) > 0 ? p.status?.audit : undefined;

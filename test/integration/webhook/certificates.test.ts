@@ -69,7 +69,14 @@ describe('webhook certificates in a Secret', () => {
 
   it('reissues when the names no longer fit (moving in cluster)', async () => {
     const first = await certs('tls-d').ensure();
-    const moved = await new WebhookCertificates({ kubeConfig: kc, namespace: ns.name, secretName: 'tls-d', dnsNames: ['clairvoyance-webhook.x.svc'], ipAddresses: [], logger: silentLogger }).ensure();
+    const moved = await new WebhookCertificates({
+      kubeConfig: kc,
+      namespace: ns.name,
+      secretName: 'tls-d',
+      dnsNames: ['clairvoyance-webhook.x.svc'],
+      ipAddresses: [],
+      logger: silentLogger,
+    }).ensure();
     expect(moved.certPem).not.toBe(first.certPem);
     expect(new X509Certificate(moved.certPem).subjectAltName).toContain('DNS:clairvoyance-webhook.x.svc');
   });
@@ -97,10 +104,14 @@ describe('webhook certificates in a Secret', () => {
     });
     try {
       const before = await servedSerial(webhook.port, webhook.caBundle);
-      await eventually('a rotated certificate is served', async () => {
-        const now = await servedSerial(webhook.port, webhook.caBundle);
-        return now !== before ? now : undefined;
-      }, { timeoutMs: 15_000 });
+      await eventually(
+        'a rotated certificate is served',
+        async () => {
+          const now = await servedSerial(webhook.port, webhook.caBundle);
+          return now !== before ? now : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
     } finally {
       await webhook.close();
     }

@@ -61,7 +61,8 @@ function deployment(name: string, image: string, team?: string) {
   };
 }
 
-const apply = (obj: object, namespace = ns.name, extra: string[] = []) => kubectl(['apply', '-n', namespace, ...extra, '-f', '-'], { input: JSON.stringify(obj) });
+const apply = (obj: object, namespace = ns.name, extra: string[] = []) =>
+  kubectl(['apply', '-n', namespace, ...extra, '-f', '-'], { input: JSON.stringify(obj) });
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
@@ -91,7 +92,8 @@ async function doctor(): Promise<{ code: number; checks: CheckResult[] }> {
 }
 
 /** Stale configurations of other files or earlier runs are theirs, not this file's. */
-const ours = (checks: CheckResult[]): CheckResult[] => checks.filter((c) => !(c.group === 'Webhook' && c.message.startsWith('stale configuration') && !c.message.includes(CONFIG)));
+const ours = (checks: CheckResult[]): CheckResult[] =>
+  checks.filter((c) => !(c.group === 'Webhook' && c.message.startsWith('stale configuration') && !c.message.includes(CONFIG)));
 
 beforeAll(async () => {
   const labelled = await kubectl(['label', 'namespace', ns.name, 'clairvoyance.dev/gated=true', '--overwrite']);
@@ -169,12 +171,27 @@ describe('webhook lifecycle out of cluster', () => {
     try {
       const open = await timed(() => apply(deployment('open', 'registry.example/open:1', 'payments'), ungated.name));
       expect(open.value.code, open.value.stderr).toBe(0);
-      const system = await timed(() => apply({ ...deployment(`cv-frozen-${RUN}`, 'registry.example/sys:1', 'platform'), spec: { ...deployment('x', 'y').spec, replicas: 0, selector: { matchLabels: { app: `cv-frozen-${RUN}` } }, template: { metadata: { labels: { app: `cv-frozen-${RUN}` } }, spec: { containers: [{ name: 'app', image: 'registry.example/sys:1' }] } } } }, 'kube-system'));
+      const system = await timed(() =>
+        apply(
+          {
+            ...deployment(`cv-frozen-${RUN}`, 'registry.example/sys:1', 'platform'),
+            spec: {
+              ...deployment('x', 'y').spec,
+              replicas: 0,
+              selector: { matchLabels: { app: `cv-frozen-${RUN}` } },
+              template: { metadata: { labels: { app: `cv-frozen-${RUN}` } }, spec: { containers: [{ name: 'app', image: 'registry.example/sys:1' }] } },
+            },
+          },
+          'kube-system',
+        ),
+      );
       expect(system.value.code, system.value.stderr).toBe(0);
       const gated = await timed(() => apply(deployment('frozen', 'registry.example/frozen:1', 'payments')));
       expect(gated.value.code).not.toBe(0);
       expect(gated.value.stderr).toMatch(/failed calling webhook "gated\.[a-z-]+\.clairvoyance\.dev".*(deadline|timeout|Timeout)/s);
-      process.stdout.write(`frozen controller: ungated apply ${open.ms.toFixed(0)} ms, kube-system apply ${system.ms.toFixed(0)} ms, gated refusal ${gated.ms.toFixed(0)} ms\n`);
+      process.stdout.write(
+        `frozen controller: ungated apply ${open.ms.toFixed(0)} ms, kube-system apply ${system.ms.toFixed(0)} ms, gated refusal ${gated.ms.toFixed(0)} ms\n`,
+      );
       // One ungated call with a 1 s timeout, plus kubectl's own round trips.
       expect(open.ms).toBeLessThan(2_500);
       expect(system.ms).toBeLessThan(open.ms);
@@ -189,7 +206,10 @@ describe('webhook lifecycle out of cluster', () => {
     expect(before.map((c) => c.kind).sort()).toEqual(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
     const signalled = Date.now();
     controller!.proc.kill('SIGINT');
-    await eventually('no configuration left', async () => ((await readRegistration(kc, CONFIG)).length === 0 ? true : undefined), { timeoutMs: 5_000, intervalMs: 100 });
+    await eventually('no configuration left', async () => ((await readRegistration(kc, CONFIG)).length === 0 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
     const removedAfterMs = Date.now() - signalled;
     expect(removedAfterMs).toBeLessThan(5_000);
     expect(await controller!.kill()).toBe(0);

@@ -5,7 +5,13 @@ import type { ClusterContextPolicy, ContextPolicy, Rollout } from '../../../src/
 import type { PolicySource } from '../../../src/gates/index.js';
 
 export class LivePolicySource implements PolicySource {
-  private data = { ns: [] as V1Namespace[], deps: [] as V1Deployment[], cps: [] as ContextPolicy[], ccps: [] as ClusterContextPolicy[], rollouts: [] as Rollout[] };
+  private data = {
+    ns: [] as V1Namespace[],
+    deps: [] as V1Deployment[],
+    cps: [] as ContextPolicy[],
+    ccps: [] as ClusterContextPolicy[],
+    rollouts: [] as Rollout[],
+  };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly kc: KubeConfig) {}

@@ -26,8 +26,29 @@ const errorRate: MetricSpec = {
 
 describe('conditionInput / judgeQueryResult', () => {
   it('orders vector values by labels', () => {
-    expect(conditionInput({ kind: 'vector', samples: [{ labels: { p: 'b' }, value: 2 }, { labels: { p: 'a' }, value: 1 }] })).toEqual([1, 2]);
-    expect(conditionInput({ kind: 'matrix', series: [{ labels: {}, values: [[1, 1], [2, 3]] }] })).toEqual([1, 3]);
+    expect(
+      conditionInput({
+        kind: 'vector',
+        samples: [
+          { labels: { p: 'b' }, value: 2 },
+          { labels: { p: 'a' }, value: 1 },
+        ],
+      }),
+    ).toEqual([1, 2]);
+    expect(
+      conditionInput({
+        kind: 'matrix',
+        series: [
+          {
+            labels: {},
+            values: [
+              [1, 1],
+              [2, 3],
+            ],
+          },
+        ],
+      }),
+    ).toEqual([1, 3]);
   });
 
   it('records the value and the reason', () => {
@@ -76,7 +97,18 @@ describe('takeMeasurement', () => {
 
   const compare: MetricSpec = {
     name: 'latency',
-    provider: { compare: { query: 'latency{revision="{{revision}}"}', against: 'stable', window: '10m', step: '15s', direction: 'increase', maxRatio: 1.5, pValue: 0.05, critical: true } },
+    provider: {
+      compare: {
+        query: 'latency{revision="{{revision}}"}',
+        against: 'stable',
+        window: '10m',
+        step: '15s',
+        direction: 'increase',
+        maxRatio: 1.5,
+        pValue: 0.05,
+        critical: true,
+      },
+    },
   };
 
   function rangeResponder(canaryScale: number): (q: string) => QueryResult {
@@ -122,7 +154,10 @@ describe('takeMeasurement', () => {
   });
 
   it('signal: a query override is templated', async () => {
-    const m: MetricSpec = { name: 'requests', provider: { signal: { kind: 'requests', query: 'sum(rate(grpc_server_handled_total{rev="{{canary.revision}}"}[1m]))' } } };
+    const m: MetricSpec = {
+      name: 'requests',
+      provider: { signal: { kind: 'requests', query: 'sum(rate(grpc_server_handled_total{rev="{{canary.revision}}"}[1m]))' } },
+    };
     const p = new StaticProvider(() => ({ kind: 'vector', samples: [{ labels: {}, value: 4 }] }));
     expect((await takeMeasurement(m, p, ctx)).phase).toBe('Successful');
     expect(p.calls[0]?.query).toBe('sum(rate(grpc_server_handled_total{rev="c4n"}[1m]))');

@@ -46,11 +46,30 @@ describe('applyMeasurement', () => {
   });
 
   it('counts and keeps bounded history', () => {
-    const s = run({ ...base, count: 30, failureLimit: 10, inconclusiveLimit: 10, consecutiveErrorLimit: 10 }, ['Successful', 'Failed', 'Inconclusive', 'Error', 'Successful', 'Successful', 'Error', 'Successful', 'Successful', 'Successful', 'Successful', 'Successful']);
+    const s = run({ ...base, count: 30, failureLimit: 10, inconclusiveLimit: 10, consecutiveErrorLimit: 10 }, [
+      'Successful',
+      'Failed',
+      'Inconclusive',
+      'Error',
+      'Successful',
+      'Successful',
+      'Error',
+      'Successful',
+      'Successful',
+      'Successful',
+      'Successful',
+      'Successful',
+    ]);
     expect(s).toMatchObject({ count: 10, successful: 8, failed: 1, inconclusive: 1, error: 2, consecutiveErrors: 0, phase: 'Running' });
     expect(s.measurements).toHaveLength(MEASUREMENT_HISTORY_LIMIT);
     expect(s.measurements[0]?.message).toBe('inconclusive #2');
-    expect(s.measurements.at(-1)).toEqual({ phase: 'Successful', value: '0.1', message: 'successful #11', startedAt: at(330).toISOString(), finishedAt: at(331).toISOString() });
+    expect(s.measurements.at(-1)).toEqual({
+      phase: 'Successful',
+      value: '0.1',
+      message: 'successful #11',
+      startedAt: at(330).toISOString(),
+      finishedAt: at(331).toISOString(),
+    });
   });
 
   it('names the value and condition when the metric fails', () => {
@@ -66,7 +85,10 @@ describe('applyMeasurement', () => {
   });
 
   it('provisional measurements are kept but not counted', () => {
-    const s = run({ ...base, count: 1 }, [{ phase: 'Inconclusive', provisional: true, message: 'not yet' }, { phase: 'Inconclusive', provisional: true }]);
+    const s = run({ ...base, count: 1 }, [
+      { phase: 'Inconclusive', provisional: true, message: 'not yet' },
+      { phase: 'Inconclusive', provisional: true },
+    ]);
     expect(s).toMatchObject({ phase: 'Running', count: 0, inconclusive: 0 });
     expect(s.measurements).toHaveLength(2);
     expect(run({ ...base, count: 1 }, [{ phase: 'Inconclusive', provisional: true }, 'Successful']).phase).toBe('Successful');
@@ -145,34 +167,42 @@ describe('metric state machine invariants', () => {
 
   it('counts add up, history is bounded, verdicts respect limits', () => {
     fc.assert(
-      fc.property(specArb, fc.array(resultArb, { maxLength: 40 }), provisionalArb, fc.boolean(), fc.boolean(), (over, results, provisional, terminate, background) => {
-        const metric: MetricSpec = { ...base, ...over };
-        let status: MetricStatus = initialMetricStatus(metric.name);
-        let applied = 0;
-        results.forEach((r, i) => {
-          const before = status;
-          const result = provisional[i] ? { ...r, phase: 'Inconclusive' as const, provisional: true } : r;
-          status = applyMeasurement(metric, status, result, { startedAt: at(i), finishedAt: at(i) }, { background });
-          if (!isTerminal(before.phase)) applied++;
-          else expect(status).toBe(before);
-        });
-        if (terminate) status = terminateMetric(metric, status, { background });
-        const effectiveCount = metric.count ?? (background ? undefined : 1);
+      fc.property(
+        specArb,
+        fc.array(resultArb, { maxLength: 40 }),
+        provisionalArb,
+        fc.boolean(),
+        fc.boolean(),
+        (over, results, provisional, terminate, background) => {
+          const metric: MetricSpec = { ...base, ...over };
+          let status: MetricStatus = initialMetricStatus(metric.name);
+          let applied = 0;
+          results.forEach((r, i) => {
+            const before = status;
+            const result = provisional[i] ? { ...r, phase: 'Inconclusive' as const, provisional: true } : r;
+            status = applyMeasurement(metric, status, result, { startedAt: at(i), finishedAt: at(i) }, { background });
+            if (!isTerminal(before.phase)) applied++;
+            else expect(status).toBe(before);
+          });
+          if (terminate) status = terminateMetric(metric, status, { background });
+          const effectiveCount = metric.count ?? (background ? undefined : 1);
 
-        expect(status.count).toBe(status.successful + status.failed + status.inconclusive);
-        expect(status.measurements.length).toBeLessThanOrEqual(MEASUREMENT_HISTORY_LIMIT);
-        expect(status.measurements.length).toBe(Math.min(applied, MEASUREMENT_HISTORY_LIMIT));
-        expect(status.consecutiveErrors).toBeLessThanOrEqual(status.error);
-        if (status.phase === 'Successful') {
-          expect(status.successful).toBeGreaterThan(0);
-          if (metric.failureLimit !== undefined && metric.failureLimit >= 0) expect(status.failed).toBeLessThanOrEqual(metric.failureLimit);
-          if (metric.inconclusiveLimit !== undefined && metric.inconclusiveLimit >= 0) expect(status.inconclusive).toBeLessThanOrEqual(metric.inconclusiveLimit);
-          if (effectiveCount !== undefined && !terminate) expect(status.count).toBeGreaterThanOrEqual(effectiveCount);
-        }
-        if (status.phase === 'Running' && effectiveCount !== undefined) expect(status.count).toBeLessThan(effectiveCount);
-        if (effectiveCount !== undefined && status.count >= effectiveCount) expect(isTerminal(status.phase)).toBe(true);
-        if (terminate) expect(isTerminal(status.phase)).toBe(true);
-      }),
+          expect(status.count).toBe(status.successful + status.failed + status.inconclusive);
+          expect(status.measurements.length).toBeLessThanOrEqual(MEASUREMENT_HISTORY_LIMIT);
+          expect(status.measurements.length).toBe(Math.min(applied, MEASUREMENT_HISTORY_LIMIT));
+          expect(status.consecutiveErrors).toBeLessThanOrEqual(status.error);
+          if (status.phase === 'Successful') {
+            expect(status.successful).toBeGreaterThan(0);
+            if (metric.failureLimit !== undefined && metric.failureLimit >= 0) expect(status.failed).toBeLessThanOrEqual(metric.failureLimit);
+            if (metric.inconclusiveLimit !== undefined && metric.inconclusiveLimit >= 0)
+              expect(status.inconclusive).toBeLessThanOrEqual(metric.inconclusiveLimit);
+            if (effectiveCount !== undefined && !terminate) expect(status.count).toBeGreaterThanOrEqual(effectiveCount);
+          }
+          if (status.phase === 'Running' && effectiveCount !== undefined) expect(status.count).toBeLessThan(effectiveCount);
+          if (effectiveCount !== undefined && status.count >= effectiveCount) expect(isTerminal(status.phase)).toBe(true);
+          if (terminate) expect(isTerminal(status.phase)).toBe(true);
+        },
+      ),
       { numRuns: 2000, seed: 42 },
     );
   });

@@ -51,7 +51,18 @@ const handler: http.RequestListener = (req, res) => {
           ],
         });
       case 'range':
-        return ok({ resultType: 'matrix', result: [{ metric: { pod: 'p1' }, values: [[1, '1'], [2, '2']] }] });
+        return ok({
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { pod: 'p1' },
+              values: [
+                [1, '1'],
+                [2, '2'],
+              ],
+            },
+          ],
+        });
       case 'string':
         return ok({ resultType: 'string', result: [1, 'hello'] });
       case 'bad(':
@@ -116,7 +127,18 @@ describe('PrometheusProvider over HTTP', () => {
   it('runs range queries', async () => {
     const p = new PrometheusProvider({ address });
     const r = await p.query('range', { range: { start: new Date(1000), end: new Date(61_000), stepMs: 15_000 } });
-    expect(r).toEqual({ kind: 'matrix', series: [{ labels: { pod: 'p1' }, values: [[1, 1], [2, 2]] }] });
+    expect(r).toEqual({
+      kind: 'matrix',
+      series: [
+        {
+          labels: { pod: 'p1' },
+          values: [
+            [1, 1],
+            [2, 2],
+          ],
+        },
+      ],
+    });
     const last = seen.at(-1);
     expect(last?.path).toBe('/api/v1/query_range');
     expect(Object.fromEntries(last?.params ?? [])).toMatchObject({ start: '1', end: '61', step: '15' });
@@ -201,7 +223,27 @@ describe('PrometheusProvider over TLS', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cv-prom-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
     tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: ca }, handler);
     await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
@@ -225,9 +267,16 @@ describe('PrometheusProvider over TLS', () => {
 describe('Prometheus options and decoding', () => {
   it('falls back to the default address and parses the timeout', () => {
     const spec = { timeout: '5s', authentication: { bearerTokenSecretRef: { name: 'prom', key: 'token' } } };
-    expect(prometheusOptionsFromSpec(spec, { address: 'http://prom:9090' }, { bearerToken: 't' })).toEqual({ address: 'http://prom:9090', timeoutMs: 5000, bearerToken: 't' });
+    expect(prometheusOptionsFromSpec(spec, { address: 'http://prom:9090' }, { bearerToken: 't' })).toEqual({
+      address: 'http://prom:9090',
+      timeoutMs: 5000,
+      bearerToken: 't',
+    });
     expect(() => prometheusOptionsFromSpec(spec, { address: 'http://prom:9090' })).toThrow('bearer token Secret prom was not resolved');
-    expect(prometheusOptionsFromSpec({ authentication: { basicAuthSecretRef: { name: 'b' } } }, { address: 'http://p' }, { basic: { username: 'u', password: 'p' } }).basic).toEqual({ username: 'u', password: 'p' });
+    expect(
+      prometheusOptionsFromSpec({ authentication: { basicAuthSecretRef: { name: 'b' } } }, { address: 'http://p' }, { basic: { username: 'u', password: 'p' } })
+        .basic,
+    ).toEqual({ username: 'u', password: 'p' });
     expect(() => prometheusOptionsFromSpec({})).toThrow(/--prometheus-url/);
   });
 

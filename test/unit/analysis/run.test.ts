@@ -21,7 +21,11 @@ describe('aggregateRun', () => {
   });
 
   it('names the deciding metric with its message', () => {
-    const r = aggregateRun([m('latency', 'Successful'), m('error-rate', 'Failed', 'value 0.12 did not meet successCondition "result < 0.05"'), m('other', 'Failed')]);
+    const r = aggregateRun([
+      m('latency', 'Successful'),
+      m('error-rate', 'Failed', 'value 0.12 did not meet successCondition "result < 0.05"'),
+      m('other', 'Failed'),
+    ]);
     expect(r.message).toBe('metric "error-rate" failed: value 0.12 did not meet successCondition "result < 0.05" (and "other")');
   });
 

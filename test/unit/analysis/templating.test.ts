@@ -57,7 +57,15 @@ describe('renderTemplate', () => {
 
 describe('resolveArgs', () => {
   it('step values override template defaults', () => {
-    expect(resolveArgs([{ name: 'svc', value: 'a' }, { name: 'thr', value: '1' }], [{ name: 'svc', value: 'b' }])).toEqual({ svc: 'b', thr: '1' });
+    expect(
+      resolveArgs(
+        [
+          { name: 'svc', value: 'a' },
+          { name: 'thr', value: '1' },
+        ],
+        [{ name: 'svc', value: 'b' }],
+      ),
+    ).toEqual({ svc: 'b', thr: '1' });
   });
 
   it('an argument without a value is an error naming it', () => {

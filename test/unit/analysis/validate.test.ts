@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MetricSpec } from '../../../src/analysis/types.js';
 import { validateMetric } from '../../../src/analysis/validate.js';
 
-const ok: MetricSpec = { name: 'm', interval: '1m', successCondition: 'result < 1', provider: { prometheus: { query: 'x{r="{{canary.revision}}",s="{{args.svc}}"}' } } };
+const ok: MetricSpec = {
+  name: 'm',
+  interval: '1m',
+  successCondition: 'result < 1',
+  provider: { prometheus: { query: 'x{r="{{canary.revision}}",s="{{args.svc}}"}' } },
+};
 
 describe('validateMetric', () => {
   it('accepts a valid metric', () => {
@@ -23,7 +28,10 @@ describe('validateMetric', () => {
     ],
     [
       'compare with a bad pValue and maxRatio',
-      { name: 'm', provider: { compare: { query: '{{revision}}', against: 'stable', window: '5m', step: 'x', direction: 'increase', pValue: 2, maxRatio: 0.5 } } },
+      {
+        name: 'm',
+        provider: { compare: { query: '{{revision}}', against: 'stable', window: '5m', step: 'x', direction: 'increase', pValue: 2, maxRatio: 0.5 } },
+      },
       /step: invalid duration[\s\S]*pValue[\s\S]*maxRatio/,
     ],
   ])('%s', (_n, metric, problem) => {

@@ -11,9 +11,7 @@ const generated = renderCrdFiles();
 describe('checked-in CRDs', () => {
   it.each(CRD_DIRS)('%s matches the generator output', async (dir) => {
     const onDisk = (await readdir(dir).catch(() => [])).filter((f) => f.startsWith('clairvoyance.dev_')).sort();
-    expect(onDisk, `CRD files in ${dir} are stale: run npm run generate`).toEqual(
-      generated.map((f) => f.fileName).sort(),
-    );
+    expect(onDisk, `CRD files in ${dir} are stale: run npm run generate`).toEqual(generated.map((f) => f.fileName).sort());
     for (const file of generated) {
       const content = await readFile(join(dir, file.fileName), 'utf8');
       expect(content === file.content, `${dir}/${file.fileName} differs from src/api: run npm run generate`).toBe(true);
@@ -61,9 +59,7 @@ describe('CRD shape', () => {
       status: {},
       scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
     });
-    const columns = (version?.additionalPrinterColumns as { name: string; priority?: number }[])
-      .filter((c) => c.priority === undefined)
-      .map((c) => c.name);
+    const columns = (version?.additionalPrinterColumns as { name: string; priority?: number }[]).filter((c) => c.priority === undefined).map((c) => c.name);
     expect(columns).toEqual(['Phase', 'Step', 'Canary Weight', 'Revision', 'Age']);
   });
 

@@ -5,7 +5,12 @@ import { recordCanaryEnd } from '../../../src/rollout/history.js';
 const spec = {
   strategy: {
     canary: {
-      steps: [{ setWeight: 25 }, { analysis: { templates: [{ name: 'observability', clusterScope: false }] } }, { setWeight: 50 }, { analysis: { templates: [{ name: 'error-rate', clusterScope: false }], args: [{ name: 'svc', value: 'checkout' }] } }],
+      steps: [
+        { setWeight: 25 },
+        { analysis: { templates: [{ name: 'observability', clusterScope: false }] } },
+        { setWeight: 50 },
+        { analysis: { templates: [{ name: 'error-rate', clusterScope: false }], args: [{ name: 'svc', value: 'checkout' }] } },
+      ],
     },
   },
   analysis: { templates: [{ name: 'latency', clusterScope: true }] },
@@ -20,7 +25,11 @@ describe('canary history in status', () => {
       stableRevision: 's1',
       provenance: { origin: 'ai-generated' },
       cycle: { canaryStartedAt: '2026-12-01T10:00:00.000Z' },
-      analysisRuns: [run('step-1', '2026-12-01T10:00:05.000Z', 'Successful'), run('step-3', '2026-12-01T10:01:00.000Z', 'Failed'), run('background', '2026-12-01T10:00:01.000Z', 'Successful')],
+      analysisRuns: [
+        run('step-1', '2026-12-01T10:00:05.000Z', 'Successful'),
+        run('step-3', '2026-12-01T10:01:00.000Z', 'Failed'),
+        run('background', '2026-12-01T10:00:01.000Z', 'Successful'),
+      ],
     };
     recordCanaryEnd(status, spec, { outcome: 'RolledBack', reason: 'AnalysisFailed', at: '2026-12-01T10:01:02.000Z', stableRevision: 's1' });
     expect(status.history).toEqual([
@@ -35,7 +44,13 @@ describe('canary history in status', () => {
         origin: 'ai-generated',
         analyses: [
           { templates: [{ name: 'observability', clusterScope: false }], stepIndex: 1, startedAt: '2026-12-01T10:00:05.000Z', phase: 'Successful' },
-          { templates: [{ name: 'error-rate', clusterScope: false }], args: [{ name: 'svc', value: 'checkout' }], stepIndex: 3, startedAt: '2026-12-01T10:01:00.000Z', phase: 'Failed' },
+          {
+            templates: [{ name: 'error-rate', clusterScope: false }],
+            args: [{ name: 'svc', value: 'checkout' }],
+            stepIndex: 3,
+            startedAt: '2026-12-01T10:01:00.000Z',
+            phase: 'Failed',
+          },
           { templates: [{ name: 'latency', clusterScope: true }], startedAt: '2026-12-01T10:00:01.000Z', phase: 'Successful' },
         ],
       },

@@ -54,7 +54,14 @@ describe('replayAnalysis', () => {
           const provider = gauge((t) => (t >= jump ? 0.2 : 0.01));
           const from = new Date(T0 + 5 * 60_000);
           const to = new Date(T0 + 180 * 60_000);
-          const result = await replayAnalysis({ metrics: [metric({ threshold: 0.05, intervalS, failureLimit })], templates: ['t'], providers: singleProviderSource(provider), templating: { canaryRevision: 'c1' }, from, to });
+          const result = await replayAnalysis({
+            metrics: [metric({ threshold: 0.05, intervalS, failureLimit })],
+            templates: ['t'],
+            providers: singleProviderSource(provider),
+            templating: { canaryRevision: 'c1' },
+            from,
+            to,
+          });
           // Straightforward expectation: measurements at from + k*interval; the first one that
           // sees a post-jump sample fails; the metric fails at failure number failureLimit+1.
           const step = intervalS * 1000;

@@ -35,7 +35,7 @@ describe('FlagGateEvaluator', () => {
     ['no flag involved', spec(), {}, {}, [], true],
     ['ai change, flag not required', spec(), {}, ai, [], true],
     // requireFlagFor itself is the policy gate's rule (require-flag); this gate only judges a flag that is named.
-    ['ai change without a flag is not this gate\'s call', requireAi, {}, ai, [], true],
+    ["ai change without a flag is not this gate's call", requireAi, {}, ai, [], true],
     ['human change, only ai requires a flag', requireAi, {}, {}, [], true],
     ['flag off and ready', withFlag(), { 'new-checkout': offFlag() }, {}, [], true],
     ['required and present', withFlag({}), { 'new-checkout': offFlag() }, ai, [], true],
@@ -44,9 +44,30 @@ describe('FlagGateEvaluator', () => {
     ['flag defaults on', withFlag(), { 'new-checkout': { ...offFlag(), defaultVariant: 'on' } }, {}, ['flag-defaults-on'], false],
     ['flag defers to code default', withFlag(), { 'new-checkout': { ...offFlag(), defaultVariant: null } }, {}, ['flag-defaults-on'], false],
     ['no on variant', withFlag(), { 'new-checkout': { state: 'ENABLED', variants: { off: false }, defaultVariant: 'off' } }, {}, ['flag-no-on-variant'], false],
-    ['no off variant', withFlag(), { 'new-checkout': { state: 'ENABLED', variants: { on: true, dark: false }, defaultVariant: 'dark' } }, {}, ['flag-no-off-variant', 'flag-defaults-on'], false],
-    ['custom variants', withFlag({ offVariant: 'dark', onVariant: 'lit' }), { 'new-checkout': { state: 'ENABLED', variants: { lit: 1, dark: 0 }, defaultVariant: 'dark' } }, {}, [], true],
-    ['targeting present warns', withFlag(), { 'new-checkout': { ...offFlag(), targeting: fractionalTargeting('on', 'off', 5) } }, {}, ['flag-targeting-present'], true],
+    [
+      'no off variant',
+      withFlag(),
+      { 'new-checkout': { state: 'ENABLED', variants: { on: true, dark: false }, defaultVariant: 'dark' } },
+      {},
+      ['flag-no-off-variant', 'flag-defaults-on'],
+      false,
+    ],
+    [
+      'custom variants',
+      withFlag({ offVariant: 'dark', onVariant: 'lit' }),
+      { 'new-checkout': { state: 'ENABLED', variants: { lit: 1, dark: 0 }, defaultVariant: 'dark' } },
+      {},
+      [],
+      true,
+    ],
+    [
+      'targeting present warns',
+      withFlag(),
+      { 'new-checkout': { ...offFlag(), targeting: fractionalTargeting('on', 'off', 5) } },
+      {},
+      ['flag-targeting-present'],
+      true,
+    ],
     ['annotation names another flag', withFlag(), { 'new-checkout': offFlag() }, { 'clairvoyance.dev/flag': 'other-flag' }, ['flag-key-mismatch'], false],
     ['annotation agrees', withFlag(), { 'new-checkout': offFlag() }, { 'clairvoyance.dev/flag': 'new-checkout' }, [], true],
   ])('%s', async (_name, s, flags, annotations, ruleIds, passed) => {
@@ -63,7 +84,11 @@ describe('FlagGateEvaluator', () => {
   });
 
   it.each([
-    [new FlagSourceError('CrdNotInstalled', 'FeatureFlag CRD not installed: featureflags.core.openfeature.dev'), 'flag-crd-missing', /FeatureFlag CRD not installed/],
+    [
+      new FlagSourceError('CrdNotInstalled', 'FeatureFlag CRD not installed: featureflags.core.openfeature.dev'),
+      'flag-crd-missing',
+      /FeatureFlag CRD not installed/,
+    ],
     [new FlagSourceError('SourceNotFound', 'ConfigMap shop/flags does not exist'), 'flag-source-missing', /does not exist/],
     [new FlagSourceError('InvalidSource', 'not valid flagd JSON', ['$.flags.x.state: bad']), 'flag-source-invalid', /\$\.flags\.x\.state/],
   ])('turns source problems into findings (%s)', async (err, ruleId, message) => {

@@ -6,7 +6,12 @@ import { fractionalTargeting } from '../../../src/flags/flagd-format.js';
 import { evaluateLogic, JsonLogicError, truthy } from '../../../src/flags/json-logic.js';
 
 const suits = { clubs: 'clubs', diamonds: 'diamonds', hearts: 'hearts', spades: 'spades', wild: 'wild' };
-const quarters = [['clubs', 25], ['diamonds', 25], ['hearts', 25], ['spades', 25]];
+const quarters = [
+  ['clubs', 25],
+  ['diamonds', 25],
+  ['hearts', 25],
+  ['spades', 25],
+];
 
 // The flags of flagd-testbed's custom-ops.json that exercise `fractional`.
 const testbed: FlagdDocument = {
@@ -109,7 +114,12 @@ describe('resolveFlag', () => {
     ['empty targeting', flag({ targeting: {} }), {}, { reason: 'STATIC', variant: 'off' }],
     ['if match', flag({ targeting: { if: [{ $ref: 'staff' }, 'on', null] } }), { email: 'a@example.com' }, { reason: 'TARGETING_MATCH', variant: 'on' }],
     ['if miss -> default', flag({ targeting: { if: [{ $ref: 'staff' }, 'on', null] } }), { email: 'a@other.org' }, { reason: 'DEFAULT', variant: 'off' }],
-    ['boolean result', flag({ variants: { true: 1, false: 0 }, defaultVariant: 'false', targeting: { '==': [{ var: 'tier' }, 'gold'] } }), { tier: 'gold' }, { variant: 'true', value: 1 }],
+    [
+      'boolean result',
+      flag({ variants: { true: 1, false: 0 }, defaultVariant: 'false', targeting: { '==': [{ var: 'tier' }, 'gold'] } }),
+      { tier: 'gold' },
+      { variant: 'true', value: 1 },
+    ],
     ['unknown variant', flag({ targeting: { cat: ['o', 'n', 'x'] } }), {}, { reason: 'ERROR', errorCode: 'GENERAL' }],
     ['unknown operator', flag({ targeting: { sem_ver: [{ var: 'v' }, '>', '1.0.0'] } }), {}, { reason: 'ERROR', errorCode: 'PARSE_ERROR' }],
   ])('%s', (_name, doc, context, expected) => {

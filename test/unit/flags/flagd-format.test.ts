@@ -60,7 +60,7 @@ describe('jsonPath', () => {
 });
 
 describe('fractionalTargeting', () => {
-  it('builds flagd\'s documented form', () => {
+  it("builds flagd's documented form", () => {
     expect(fractionalTargeting('on', 'off', 10)).toEqual({
       fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'targetingKey' }] }, ['on', 10], ['off', 90]],
     });

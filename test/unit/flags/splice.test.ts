@@ -34,12 +34,13 @@ function outside(text: string, key: string): [string, string] {
 }
 
 describe('spliceFlag', () => {
-  it('adds targeting in the file\'s own style and keeps every other byte', () => {
+  it("adds targeting in the file's own style and keeps every other byte", () => {
     const next = flagAtPercent(flagOf(doc, 'new-checkout'), 'off', 'on', 10);
     const out = spliceFlag(doc, 'new-checkout', next);
-    expect(out).toBe(doc.replace(
-      '      "defaultVariant": "off"\n',
-      `      "defaultVariant": "off",
+    expect(out).toBe(
+      doc.replace(
+        '      "defaultVariant": "off"\n',
+        `      "defaultVariant": "off",
       "targeting": {
         "fractional": [
           {
@@ -63,7 +64,8 @@ describe('spliceFlag', () => {
         ]
       }
 `,
-    ));
+      ),
+    );
     expect(outside(out, 'new-checkout')).toEqual(outside(doc, 'new-checkout'));
   });
 
@@ -85,7 +87,8 @@ describe('spliceFlag', () => {
   });
 
   it('handles tabs and CRLF', () => {
-    const crlf = '{\r\n\t"flags": {\r\n\t\t"f": {\r\n\t\t\t"state": "ENABLED",\r\n\t\t\t"variants": {"on": 1, "off": 0},\r\n\t\t\t"defaultVariant": "on"\r\n\t\t}\r\n\t}\r\n}';
+    const crlf =
+      '{\r\n\t"flags": {\r\n\t\t"f": {\r\n\t\t\t"state": "ENABLED",\r\n\t\t\t"variants": {"on": 1, "off": 0},\r\n\t\t\t"defaultVariant": "on"\r\n\t\t}\r\n\t}\r\n}';
     const out = spliceFlag(crlf, 'f', flagAtPercent(flagOf(crlf, 'f'), 'off', 'on', 5));
     expect(out.replace(/\r\n/g, '')).not.toMatch(/\n/);
     expect(out).toContain('\t\t\t"targeting": {\r\n\t\t\t\t"fractional": [');
@@ -93,7 +96,8 @@ describe('spliceFlag', () => {
   });
 
   it('edits a compact document compactly', () => {
-    const compact = '{"flags":{"a":{"state":"ENABLED","variants":{"on":1,"off":0},"defaultVariant":"off","targeting":{"x":1}},"b":{"state":"ENABLED","variants":{"v":1},"defaultVariant":"v"}}}';
+    const compact =
+      '{"flags":{"a":{"state":"ENABLED","variants":{"on":1,"off":0},"defaultVariant":"off","targeting":{"x":1}},"b":{"state":"ENABLED","variants":{"v":1},"defaultVariant":"v"}}}';
     const out = spliceFlag(compact, 'a', killedFlag(flagOf(compact, 'a'), 'off'));
     expect(out).toBe(compact.replace(',"targeting":{"x":1}', ''));
   });
@@ -140,12 +144,27 @@ const flagArb = fc.record(
     state: fc.constantFrom('ENABLED' as const, 'DISABLED' as const),
     variants: fc.constant({ on: true, off: false, a: 'A', b: { n: [1, 2] } }),
     defaultVariant: variantName,
-    targeting: fc.option(fc.constantFrom({ if: [{ var: 'x' }, 'on', null] }, { fractional: [['on', 1], ['off', 1]] }), { nil: undefined }),
+    targeting: fc.option(
+      fc.constantFrom(
+        { if: [{ var: 'x' }, 'on', null] },
+        {
+          fractional: [
+            ['on', 1],
+            ['off', 1],
+          ],
+        },
+      ),
+      { nil: undefined },
+    ),
     metadata: fc.option(fc.dictionary(fc.constantFrom('team', 'ticket'), fc.string()), { nil: undefined }),
   },
   { requiredKeys: ['state', 'variants', 'defaultVariant'] },
 );
-const docArb = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), flagArb, { minKeys: 1, maxKeys: 5 });
+const docArb = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'),
+  flagArb,
+  { minKeys: 1, maxKeys: 5 },
+);
 
 describe('spliceFlag (property)', () => {
   it('changes only the target flag', () => {

@@ -76,14 +76,15 @@ describe('retryOnConflict', () => {
   it('retries 409s and gives up with a Conflict error', async () => {
     let n = 0;
     const conflict = Object.assign(new Error('conflict'), { code: 409 });
-    await expect(retryOnConflict('write', 3, async () => {
-      n++;
-      throw conflict;
-    })).rejects.toMatchObject({ reason: 'Conflict' });
+    await expect(
+      retryOnConflict('write', 3, async () => {
+        n++;
+        throw conflict;
+      }),
+    ).rejects.toMatchObject({ reason: 'Conflict' });
     expect(n).toBe(3);
     n = 0;
     expect(await retryOnConflict('write', 3, async () => (++n < 2 ? Promise.reject(conflict) : 'done'))).toBe('done');
     await expect(retryOnConflict('write', 3, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
   });
 });
-

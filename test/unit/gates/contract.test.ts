@@ -38,7 +38,11 @@ describe('downstream contracts', () => {
     ['keeps v1', provider('orders-api@v1,orders-api@v2'), [consumer('orders-api@v1')]],
     ['nobody consumes v1', provider('orders-api@v2'), [consumer('orders-api@v2')]],
     ['another workload still provides v1', provider('orders-api@v2'), [consumer('orders-api@v1'), provider('orders-api@v1', 'orders-legacy')]],
-    ['the consumer is the change itself', deployment({ templateAnnotations: { 'clairvoyance.dev/provides': 'orders-api@v2', 'clairvoyance.dev/consumes': 'orders-api@v1' } }), []],
+    [
+      'the consumer is the change itself',
+      deployment({ templateAnnotations: { 'clairvoyance.dev/provides': 'orders-api@v2', 'clairvoyance.dev/consumes': 'orders-api@v1' } }),
+      [],
+    ],
   ])('passes when %s', (_name, object, workloads) => {
     expect(check(object, workloads, provider('orders-api@v1,orders-api@v2'))).toEqual([]);
   });

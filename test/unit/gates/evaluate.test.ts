@@ -11,7 +11,12 @@ import {
 import { AI_POLICY_RULES, clusterPolicy, contextPolicy, deployment, namespace } from './fixtures.js';
 
 const shop = namespace('shop', { env: 'prod' });
-const aiChange = deployment({ labels: { app: 'checkout' }, annotations: {}, templateAnnotations: { 'clairvoyance.dev/origin': 'ai-generated' }, mutate: (d) => (d.spec!.template.spec!.containers[0]!.ports = []) });
+const aiChange = deployment({
+  labels: { app: 'checkout' },
+  annotations: {},
+  templateAnnotations: { 'clairvoyance.dev/origin': 'ai-generated' },
+  mutate: (d) => (d.spec!.template.spec!.containers[0]!.ports = []),
+});
 
 function input(over: Partial<PolicyEvaluationInput>): PolicyEvaluationInput {
   return { object: aiChange, namespace: shop, rollouts: [], workloads: [], contextPolicies: [], clusterContextPolicies: [], ...over };
@@ -22,7 +27,12 @@ function rollout(name: string, spec: Partial<Rollout['spec']> = {}): Rollout {
     apiVersion: 'clairvoyance.dev/v1alpha1',
     kind: 'Rollout',
     metadata: { name, namespace: 'shop' },
-    spec: { replicas: 1, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' }, strategy: { canary: { steps: [] } }, ...spec } as Rollout['spec'],
+    spec: {
+      replicas: 1,
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+      strategy: { canary: { steps: [] } },
+      ...spec,
+    } as Rollout['spec'],
   };
 }
 
@@ -53,7 +63,12 @@ describe('policy matching', () => {
   });
 
   it.each([
-    ['human change under an ai-only policy', { origins: ['ai-generated'] }, deployment({ labels: {}, templateAnnotations: { 'clairvoyance.dev/origin': 'human' } }), 0],
+    [
+      'human change under an ai-only policy',
+      { origins: ['ai-generated'] },
+      deployment({ labels: {}, templateAnnotations: { 'clairvoyance.dev/origin': 'human' } }),
+      0,
+    ],
     ['unannotated change counts as the default origin (human)', { origins: ['ai-generated'] }, deployment({ labels: {} }), 0],
     ['namespace selector misses', { namespaceSelector: { matchLabels: { env: 'dev' } } }, aiChange, 0],
     ['namespace selector hits', { namespaceSelector: { matchLabels: { env: 'prod' } } }, aiChange, 3],
@@ -88,7 +103,14 @@ describe('policy matching', () => {
 
   it('applies policies a Rollout names even when selectors miss, once', () => {
     const p = clusterPolicy('named', { match: { namespaceSelector: { matchLabels: { env: 'dev' } } }, rules: [AI_POLICY_RULES[0]!] });
-    const r = rollout('checkout', { gates: { policies: [{ kind: 'ClusterContextPolicy', name: 'named' }, { kind: 'ClusterContextPolicy', name: 'named' }] } });
+    const r = rollout('checkout', {
+      gates: {
+        policies: [
+          { kind: 'ClusterContextPolicy', name: 'named' },
+          { kind: 'ClusterContextPolicy', name: 'named' },
+        ],
+      },
+    });
     const findings = evaluatePolicies(input({ clusterContextPolicies: [p], rollouts: governingRollouts(aiChange, [r]) }));
     expect(findings.map((f) => f.ruleId)).toEqual(['owner']);
   });
@@ -109,7 +131,13 @@ describe('policy matching', () => {
 describe('PolicyGateEvaluator', () => {
   it('passes with Warn findings and blocks on Enforce findings', async () => {
     const warn = clusterPolicy('warn', { enforcement: 'Warn', rules: AI_POLICY_RULES });
-    const gateInput = { rollout: { name: 'checkout', namespace: 'shop', uid: 'u' }, spec: rollout('checkout').spec, deployment: aiChange, revision: 'abc', namespace: shop };
+    const gateInput = {
+      rollout: { name: 'checkout', namespace: 'shop', uid: 'u' },
+      spec: rollout('checkout').spec,
+      deployment: aiChange,
+      revision: 'abc',
+      namespace: shop,
+    };
     const passing = await new PolicyGateEvaluator(new StaticPolicySource({ clusterContextPolicies: [warn] })).evaluate(gateInput);
     expect(passing.passed).toBe(true);
     expect(passing.findings).toHaveLength(3);

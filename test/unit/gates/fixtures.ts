@@ -8,16 +8,18 @@ import {
   type ContextPolicySpecInput,
 } from '../../../src/api/index.js';
 
-export function deployment(overrides: {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  templateAnnotations?: Record<string, string>;
-  templateLabels?: Record<string, string>;
-  image?: string;
-  mutate?: (d: V1Deployment) => void;
-} = {}): V1Deployment {
+export function deployment(
+  overrides: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    templateAnnotations?: Record<string, string>;
+    templateLabels?: Record<string, string>;
+    image?: string;
+    mutate?: (d: V1Deployment) => void;
+  } = {},
+): V1Deployment {
   const d: V1Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

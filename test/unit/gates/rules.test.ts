@@ -38,19 +38,50 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
     d: deployment({ templateAnnotations: { 'prometheus.io/scrape': 'true' }, mutate: (d) => (d.spec!.template.spec!.containers[0]!.ports = []) }),
     expect: null,
   },
-  { name: 'no metrics wiring', rule: { observability: { metrics: true } }, d: deployment({ mutate: (d) => (d.spec!.template.spec!.containers[0]!.ports = [{ containerPort: 80 }]) }), expect: /no metrics wiring/ },
+  {
+    name: 'no metrics wiring',
+    rule: { observability: { metrics: true } },
+    d: deployment({ mutate: (d) => (d.spec!.template.spec!.containers[0]!.ports = [{ containerPort: 80 }]) }),
+    expect: /no metrics wiring/,
+  },
   { name: 'otel env ok', rule: { observability: { otelEnv: ['OTEL_SERVICE_NAME'] } }, d: ok, expect: null },
-  { name: 'otel env missing', rule: { observability: { otelEnv: ['OTEL_SERVICE_NAME', 'OTEL_TRACES_SAMPLER'] } }, d: ok, expect: /does not set OTEL_TRACES_SAMPLER$/ },
-  { name: 'readiness missing', rule: { observability: { readinessProbe: true } }, d: deployment({ mutate: (d) => delete d.spec!.template.spec!.containers[0]!.readinessProbe }), expect: /no readiness probe/ },
+  {
+    name: 'otel env missing',
+    rule: { observability: { otelEnv: ['OTEL_SERVICE_NAME', 'OTEL_TRACES_SAMPLER'] } },
+    d: ok,
+    expect: /does not set OTEL_TRACES_SAMPLER$/,
+  },
+  {
+    name: 'readiness missing',
+    rule: { observability: { readinessProbe: true } },
+    d: deployment({ mutate: (d) => delete d.spec!.template.spec!.containers[0]!.readinessProbe }),
+    expect: /no readiness probe/,
+  },
   // rollout conventions
   { name: 'flag missing', rule: { rolloutConvention: { requireFlag: true } }, d: ok, expect: /not behind a feature flag/ },
-  { name: 'flag annotation', rule: { rolloutConvention: { requireFlag: true } }, d: deployment({ templateAnnotations: { 'clairvoyance.dev/flag': 'new-checkout' } }), expect: null },
+  {
+    name: 'flag annotation',
+    rule: { rolloutConvention: { requireFlag: true } },
+    d: deployment({ templateAnnotations: { 'clairvoyance.dev/flag': 'new-checkout' } }),
+    expect: null,
+  },
   {
     // The Rollout's flag is the lever; the change itself must say its code sits behind it.
     name: 'flag on rollout only',
     rule: { rolloutConvention: { requireFlag: true } },
     d: ok,
-    extra: { rollouts: [{ name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' }, flag: { key: 'k', source: { configMap: { name: 'flags', key: 'f' } }, offVariant: 'off', onVariant: 'on', onPromotion: 'On' } } }] },
+    extra: {
+      rollouts: [
+        {
+          name: 'checkout',
+          namespace: 'shop',
+          spec: {
+            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+            flag: { key: 'k', source: { configMap: { name: 'flags', key: 'f' } }, offVariant: 'off', onVariant: 'on', onPromotion: 'On' },
+          },
+        },
+      ],
+    },
     expect: /not behind a feature flag/,
   },
   { name: 'rollout missing', rule: { rolloutConvention: { requireRollout: true } }, d: ok, expect: /no Rollout governs Deployment checkout/ },
@@ -63,16 +94,31 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
   },
   // security
   { name: 'non-root ok', rule: { security: { runAsNonRoot: true } }, d: ok, expect: null },
-  { name: 'non-root unset', rule: { security: { runAsNonRoot: true } }, d: deployment({ mutate: (d) => delete d.spec!.template.spec!.securityContext }), expect: /may run as root/ },
+  {
+    name: 'non-root unset',
+    rule: { security: { runAsNonRoot: true } },
+    d: deployment({ mutate: (d) => delete d.spec!.template.spec!.securityContext }),
+    expect: /may run as root/,
+  },
   {
     name: 'container overrides pod non-root',
     rule: { security: { runAsNonRoot: true } },
     d: deployment({ mutate: (d) => (d.spec!.template.spec!.containers[0]!.securityContext = { runAsNonRoot: false }) }),
     expect: /may run as root/,
   },
-  { name: 'uid 0', rule: { security: { runAsNonRoot: true } }, d: deployment({ mutate: (d) => (d.spec!.template.spec!.securityContext = { runAsNonRoot: true, runAsUser: 0 }) }), expect: /uid 0/ },
+  {
+    name: 'uid 0',
+    rule: { security: { runAsNonRoot: true } },
+    d: deployment({ mutate: (d) => (d.spec!.template.spec!.securityContext = { runAsNonRoot: true, runAsUser: 0 }) }),
+    expect: /uid 0/,
+  },
   { name: 'limits ok', rule: { security: { requireResourceLimits: true } }, d: ok, expect: null },
-  { name: 'memory limit missing', rule: { security: { requireResourceLimits: true } }, d: deployment({ mutate: (d) => (d.spec!.template.spec!.containers[0]!.resources = { limits: { cpu: '1' } }) }), expect: /no memory limit/ },
+  {
+    name: 'memory limit missing',
+    rule: { security: { requireResourceLimits: true } },
+    d: deployment({ mutate: (d) => (d.spec!.template.spec!.containers[0]!.resources = { limits: { cpu: '1' } }) }),
+    expect: /no memory limit/,
+  },
   {
     name: 'init container limits',
     rule: { security: { requireResourceLimits: true } },
@@ -80,7 +126,12 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
     expect: /container migrate has no cpu or memory limit/,
   },
   { name: 'registry ok', rule: { security: { allowedRegistries: ['registry.example.com/'] } }, d: ok, expect: null },
-  { name: 'registry denied', rule: { security: { allowedRegistries: ['registry.example.com/'] } }, d: deployment({ image: 'evil.example/checkout' }), expect: /registry not in/ },
+  {
+    name: 'registry denied',
+    rule: { security: { allowedRegistries: ['registry.example.com/'] } },
+    d: deployment({ image: 'evil.example/checkout' }),
+    expect: /registry not in/,
+  },
   { name: 'docker hub normalized', rule: { security: { allowedRegistries: ['docker.io/library/'] } }, d: deployment({ image: 'nginx:1.27' }), expect: null },
   {
     name: 'data class ok',
@@ -108,7 +159,12 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
   { name: 'cel false', rule: { cel: { expression: 'object.spec.replicas == 1', message: 'exactly one replica' } }, d: ok, expect: /^exactly one replica$/ },
   { name: 'cel origin', rule: { cel: { expression: 'origin != "ai-generated" || has(object.metadata.labels.team)', message: 'm' } }, d: ok, expect: null },
   { name: 'cel namespaceObject', rule: { cel: { expression: 'namespaceObject.metadata.name == "shop"', message: 'm' } }, d: ok, expect: null },
-  { name: 'cel error fails closed', rule: { cel: { expression: 'object.metadata.labels.missing == "x"', message: 'needs label' } }, d: ok, expect: /needs label \(evaluation failed/ },
+  {
+    name: 'cel error fails closed',
+    rule: { cel: { expression: 'object.metadata.labels.missing == "x"', message: 'needs label' } },
+    d: ok,
+    expect: /needs label \(evaluation failed/,
+  },
   { name: 'cel compile error', rule: { cel: { expression: 'object.(', message: 'broken' } }, d: ok, expect: /does not compile/ },
   { name: 'cel oldObject null on create', rule: { cel: { expression: 'oldObject == null', message: 'm' } }, d: ok, expect: null },
 ];
@@ -142,6 +198,14 @@ describe('rule kinds', () => {
       workloads: [],
       origin: 'human',
     });
-    expect(f).toMatchObject({ ruleId: 'owner', policy: 'ContextPolicy/shop/p', enforcement: 'Warn', severity: 'warning', rationale: 'why', reference: 'https://adr/1', fix: 'add team' });
+    expect(f).toMatchObject({
+      ruleId: 'owner',
+      policy: 'ContextPolicy/shop/p',
+      enforcement: 'Warn',
+      severity: 'warning',
+      rationale: 'why',
+      reference: 'https://adr/1',
+      fix: 'add team',
+    });
   });
 });

@@ -36,7 +36,11 @@ describe('ItemExponentialRateLimiter', () => {
 describe('Backoff', () => {
   it('grows with jitter within bounds and resets after a quiet period', () => {
     let now = 0;
-    const b = new Backoff({ initialMs: 100, maxMs: 1000, jitter: 1, resetAfterMs: 10_000 }, () => now, () => 0.5);
+    const b = new Backoff(
+      { initialMs: 100, maxMs: 1000, jitter: 1, resetAfterMs: 10_000 },
+      () => now,
+      () => 0.5,
+    );
     expect(b.next()).toBe(150);
     now += 10;
     expect(b.next()).toBe(300);
@@ -54,7 +58,11 @@ describe('Backoff', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 50 }), (rands) => {
         let i = 0;
-        const b = new Backoff({ initialMs: 800, maxMs: 30_000, jitter: 1, resetAfterMs: 120_000 }, () => 0, () => rands[i++ % rands.length] ?? 0);
+        const b = new Backoff(
+          { initialMs: 800, maxMs: 30_000, jitter: 1, resetAfterMs: 120_000 },
+          () => 0,
+          () => rands[i++ % rands.length] ?? 0,
+        );
         for (let k = 0; k < rands.length; k++) {
           const d = b.next();
           expect(d).toBeGreaterThanOrEqual(800);

@@ -15,7 +15,12 @@ function controlledHandler() {
   const handler = (key: string): Promise<void> => {
     if (open.has(key)) concurrentSameKey = true;
     started.push(key);
-    return new Promise<void>((resolve) => open.set(key, () => { open.delete(key); resolve(); }));
+    return new Promise<void>((resolve) =>
+      open.set(key, () => {
+        open.delete(key);
+        resolve();
+      }),
+    );
   };
   return {
     handler,

@@ -140,7 +140,15 @@ describe('planRollout', () => {
     let plan = w.settle();
     expect(plan.status.reason).toBe('AnalysisRunning');
     expect(analysisRequests(w.spec, w.status)).toEqual([{ runName: 'step-1', stepIndex: 1 }]);
-    const run = (phase: 'Inconclusive' | 'Failed' | 'Successful') => ({ name: 'step-1', templates: ['error-rate'], stepIndex: 1, phase, startedAt: w.now.toISOString(), metrics: [], message: `error-rate ${phase}` });
+    const run = (phase: 'Inconclusive' | 'Failed' | 'Successful') => ({
+      name: 'step-1',
+      templates: ['error-rate'],
+      stepIndex: 1,
+      phase,
+      startedAt: w.now.toISOString(),
+      metrics: [],
+      message: `error-rate ${phase}`,
+    });
     w.analysisRuns = [run('Inconclusive')];
     plan = w.reconcile();
     expect(plan.status.phase).toBe('Paused');
@@ -162,7 +170,15 @@ describe('planRollout', () => {
     w.reconcile();
     w.revision = 'rev2';
     w.settle();
-    const failed = { name: 'step-1', templates: ['error-rate'], stepIndex: 1, phase: 'Failed' as const, startedAt: w.now.toISOString(), metrics: [], message: 'error-rate 0.2 > 0.05' };
+    const failed = {
+      name: 'step-1',
+      templates: ['error-rate'],
+      stepIndex: 1,
+      phase: 'Failed' as const,
+      startedAt: w.now.toISOString(),
+      metrics: [],
+      message: 'error-rate 0.2 > 0.05',
+    };
     w.analysisRuns = [failed];
     let plan = w.reconcile();
     expect(plan.status.phase).toBe('Paused');
@@ -199,7 +215,12 @@ describe('planRollout', () => {
   });
 
   it('rollback.automatic false: a passed progress deadline freezes instead of rolling back; killFlagWhenFrozen false leaves the flag', () => {
-    const w = new World({ strategy: { canary: { steps } }, progressDeadlineSeconds: 60, flag: { key: 'f', source: { configMap: { name: 'flags' } } }, rollback: { automatic: false, killFlagWhenFrozen: false } });
+    const w = new World({
+      strategy: { canary: { steps } },
+      progressDeadlineSeconds: 60,
+      flag: { key: 'f', source: { configMap: { name: 'flags' } } },
+      rollback: { automatic: false, killFlagWhenFrozen: false },
+    });
     w.reconcile();
     w.holdReadiness = true;
     w.revision = 'rev2';

@@ -21,9 +21,23 @@ describe('replica split', () => {
   });
 
   it('keeps capacity: stable shrinks only as canary pods become ready', () => {
-    const first = splitReplicas({ replicas: 4, weight: 50, maxSurge: '25%', maxUnavailable: 0, stable: { replicas: 4, ready: 4 }, canary: { replicas: 0, ready: 0 } });
+    const first = splitReplicas({
+      replicas: 4,
+      weight: 50,
+      maxSurge: '25%',
+      maxUnavailable: 0,
+      stable: { replicas: 4, ready: 4 },
+      canary: { replicas: 0, ready: 0 },
+    });
     expect(first).toMatchObject({ canary: 1, stable: 4, settled: false });
-    const later = splitReplicas({ replicas: 4, weight: 50, maxSurge: '25%', maxUnavailable: 0, stable: { replicas: 4, ready: 4 }, canary: { replicas: 1, ready: 1 } });
+    const later = splitReplicas({
+      replicas: 4,
+      weight: 50,
+      maxSurge: '25%',
+      maxUnavailable: 0,
+      stable: { replicas: 4, ready: 4 },
+      canary: { replicas: 1, ready: 1 },
+    });
     expect(later).toMatchObject({ canary: 1, stable: 3 });
   });
 

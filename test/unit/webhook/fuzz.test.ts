@@ -24,7 +24,16 @@ beforeAll(async () => {
         rules: [
           ...AI_POLICY_RULES,
           { id: 'otel', rationale: 'r', observability: { otelEnv: ['OTEL_SERVICE_NAME'], readinessProbe: true } },
-          { id: 'sec', rationale: 'r', security: { runAsNonRoot: true, requireResourceLimits: true, allowedRegistries: ['registry.example.com/'], dataClass: { requirements: [{ value: 'pci', requireLabels: ['x'] }] } } },
+          {
+            id: 'sec',
+            rationale: 'r',
+            security: {
+              runAsNonRoot: true,
+              requireResourceLimits: true,
+              allowedRegistries: ['registry.example.com/'],
+              dataClass: { requirements: [{ value: 'pci', requireLabels: ['x'] }] },
+            },
+          },
           { id: 'contracts', rationale: 'r', contract: {} },
           { id: 'cel', rationale: 'r', cel: { expression: 'object.spec.replicas <= 10', message: 'at most 10' } },
           { id: 'rollout', rationale: 'r', rolloutConvention: { requireRollout: true } },
@@ -79,7 +88,16 @@ const mangledDeployment = fc
     spec: fc.oneof(
       fc.constant(base.spec),
       json,
-      fc.record({ replicas: json, template: fc.oneof(json, fc.record({ metadata: fc.record({ annotations: json, labels: json }), spec: fc.record({ containers: fc.oneof(json, fc.array(json)), securityContext: json, initContainers: json }) })) }),
+      fc.record({
+        replicas: json,
+        template: fc.oneof(
+          json,
+          fc.record({
+            metadata: fc.record({ annotations: json, labels: json }),
+            spec: fc.record({ containers: fc.oneof(json, fc.array(json)), securityContext: json, initContainers: json }),
+          }),
+        ),
+      }),
     ),
   })
   .map((d) => ({ apiVersion: 'apps/v1', kind: 'Deployment', ...d }));
@@ -98,11 +116,19 @@ const validEnvelope = fc
 const wrongEnvelope = fc
   .record({ apiVersion: fc.oneof(fc.constant('admission.k8s.io/v1'), json), kind: fc.oneof(fc.constant('AdmissionReview'), json), request: json })
   .map((b) => JSON.stringify(b));
-const garbage = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), json.map((v) => JSON.stringify(v)), fc.constant('{"apiVersion":'));
+const garbage = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  json.map((v) => JSON.stringify(v)),
+  fc.constant('{"apiVersion":'),
+);
 
 describe('fuzzed AdmissionReviews over HTTPS', () => {
   it('answers 10,000 bodies without crashing, each well-formed', async () => {
-    const bodies = fc.sample(fc.oneof({ arbitrary: validEnvelope, weight: 6 }, { arbitrary: wrongEnvelope, weight: 2 }, { arbitrary: garbage, weight: 2 }), { numRuns: 10_000, seed: 4711 });
+    const bodies = fc.sample(fc.oneof({ arbitrary: validEnvelope, weight: 6 }, { arbitrary: wrongEnvelope, weight: 2 }, { arbitrary: garbage, weight: 2 }), {
+      numRuns: 10_000,
+      seed: 4711,
+    });
     const paths = Object.values(WEBHOOK_PATHS);
     const statuses = new Map<number, number>();
     await inParallel(bodies, 32, async (body, i) => {
@@ -117,10 +143,26 @@ describe('fuzzed AdmissionReviews over HTTPS', () => {
   }, 120_000);
 
   it.each([
-    ['an image that is not a string', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).image = 42), 'spec.template.spec.containers[0].image'],
-    ['env that is not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).env = { A: '1' }), 'spec.template.spec.containers[0].env'],
-    ['ports that are not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).ports = 'http'), 'spec.template.spec.containers[0].ports'],
-    ['containers that are not a list', (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec! as unknown as Record<string, unknown>).containers = { app: {} }), 'spec.template.spec.containers'],
+    [
+      'an image that is not a string',
+      (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).image = 42),
+      'spec.template.spec.containers[0].image',
+    ],
+    [
+      'env that is not a list',
+      (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).env = { A: '1' }),
+      'spec.template.spec.containers[0].env',
+    ],
+    [
+      'ports that are not a list',
+      (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).ports = 'http'),
+      'spec.template.spec.containers[0].ports',
+    ],
+    [
+      'containers that are not a list',
+      (d: ReturnType<typeof deployment>) => ((d.spec!.template.spec! as unknown as Record<string, unknown>).containers = { app: {} }),
+      'spec.template.spec.containers',
+    ],
     ['labels with a number value', (d: ReturnType<typeof deployment>) => ((d.metadata!.labels as Record<string, unknown>).team = 7), 'metadata.labels.team'],
   ])('denies %s with a 400 naming the field, on every path', async (_what, mangle, field) => {
     const d = deployment();

@@ -25,7 +25,9 @@ function requestOf(body: Record<string, unknown>): AdmissionRequest {
   return parsed.request;
 }
 
-function deps(opts: { gated?: boolean; enforcement?: 'Enforce' | 'Warn' | 'Audit'; rollouts?: Rollout[] } = {}): ReviewDeps & { metrics: WebhookMetrics; registry: Registry } {
+function deps(
+  opts: { gated?: boolean; enforcement?: 'Enforce' | 'Warn' | 'Audit'; rollouts?: Rollout[] } = {},
+): ReviewDeps & { metrics: WebhookMetrics; registry: Registry } {
   const registry = new Registry();
   const source = new StaticPolicySource({
     clusterContextPolicies: [clusterPolicy('ai', { enforcement: opts.enforcement ?? 'Enforce', match: { origins: ['ai-generated'] }, rules: AI_POLICY_RULES })],
@@ -180,7 +182,10 @@ describe('mutate Deployments', () => {
 
   it('restamps when the pod template changes', () => {
     const old = deployment({ annotations: { 'clairvoyance.dev/admitted-at': '2024-12-31T00:00:00Z' } });
-    const res = mutateDeployment(requestOf(review(deployment({ image: 'registry.example.com/shop/checkout:2' }), { operation: 'UPDATE', oldObject: old })), deps());
+    const res = mutateDeployment(
+      requestOf(review(deployment({ image: 'registry.example.com/shop/checkout:2' }), { operation: 'UPDATE', oldObject: old })),
+      deps(),
+    );
     expect(patchOf(res.patch)).toEqual([{ op: 'add', path: '/metadata/annotations/clairvoyance.dev~1admitted-at', value: '2025-01-02T03:04:05Z' }]);
   });
 

@@ -32,7 +32,11 @@ describe('webhook configurations', () => {
   });
 
   it('validates every Clairvoyance kind, namespaced and cluster-scoped, and skips scale-only Deployment updates', () => {
-    expect(validating.webhooks?.[1]?.rules?.[0]).toMatchObject({ apiGroups: ['clairvoyance.dev'], resources: ['rollouts', 'analysistemplates', 'contextpolicies'], scope: 'Namespaced' });
+    expect(validating.webhooks?.[1]?.rules?.[0]).toMatchObject({
+      apiGroups: ['clairvoyance.dev'],
+      resources: ['rollouts', 'analysistemplates', 'contextpolicies'],
+      scope: 'Namespaced',
+    });
     expect(validating.webhooks?.[3]?.rules?.[0]).toMatchObject({ resources: ['clusteranalysistemplates', 'clustercontextpolicies'], scope: 'Cluster' });
     for (const w of [validating.webhooks?.[0], ...(mutating.webhooks ?? [])]) expect(w?.matchConditions?.map((m) => m.name)).toEqual(['gated-surface-changed']);
     expect(validating.webhooks?.[1]?.matchConditions).toBeUndefined();
@@ -47,7 +51,11 @@ describe('webhook configurations', () => {
   });
 
   it('uses the Service in cluster', () => {
-    const { mutating: m } = webhookConfigurations({ caBundle: 'x', target: { service: { name: 'cv-webhook', namespace: 'cv', port: 443 } }, controllerNamespace: 'cv' });
+    const { mutating: m } = webhookConfigurations({
+      caBundle: 'x',
+      target: { service: { name: 'cv-webhook', namespace: 'cv', port: 443 } },
+      controllerNamespace: 'cv',
+    });
     expect(m.metadata?.name).toBe('clairvoyance');
     expect(m.webhooks?.[0]?.clientConfig.service).toEqual({ name: 'cv-webhook', namespace: 'cv', port: 443, path: '/mutate/deployments' });
   });
