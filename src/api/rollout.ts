@@ -13,10 +13,18 @@ export const workloadRefSchema = z
     apiVersion: z.enum(['apps/v1']).default('apps/v1').describe('API version of the workload. Only apps/v1.'),
     kind: z.enum(['Deployment']).describe('Kind of the workload. Only Deployment.'),
     name: objectNameSchema.describe("Name of the Deployment in the Rollout's namespace."),
+    scaleDown: z
+      .enum(['never', 'onsuccess', 'progressively'])
+      .default('onsuccess')
+      .describe(
+        "When the Deployment's own pods hand over to the Rollout's: onsuccess (default) scales the Deployment to " +
+          "zero once the Rollout's stable pods are all ready; progressively scales it down as they become ready; " +
+          "never leaves its replicas to you. The Deployment never drops below what the Rollout's ready pods cover.",
+      ),
   })
   .describe(
     'The Deployment holding the desired pod template. The controller adopts it: it runs one ReplicaSet per ' +
-      'revision and keeps the Deployment itself at zero replicas. Services keep selecting the same pods.',
+      'revision and, once they serve (scaleDown), keeps the Deployment itself at zero replicas. Services keep selecting the same pods.',
   );
 export type WorkloadRef = z.infer<typeof workloadRefSchema>;
 
@@ -342,6 +350,12 @@ export const rolloutStatusSchema = z.strictObject({
   conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),
   provenance: provenanceSchema.optional(),
   cycle: cycleSchema.optional(),
+  adopted: z
+    .boolean()
+    .optional()
+    .describe(
+      "True once the Deployment's own pods handed over to the Rollout's ReplicaSets (workloadRef.scaleDown); until then the webhook leaves its replicas alone.",
+    ),
   history: z
     .array(canaryRecordSchema)
     .max(CANARY_HISTORY_LIMIT)

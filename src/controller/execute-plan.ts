@@ -42,17 +42,19 @@ export class PlanExecutor {
         case 'promoteFlag':
           await withSpan('flag.promote', { 'rollout.name': ctx.rollout.name }, () => this.flags.promote(target));
           break;
-        case 'scaleWorkloadToZero':
-          await this.write('patch', 'deployments', () =>
-            this.apps.patchNamespacedDeployment(
-              { name: ctx.deployment.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas: 0 } } },
-              MERGE_PATCH,
-            ),
-          );
-          break;
       }
     }
     for (const t of plan.replicaTargets) await this.applyTarget(t, ctx);
+    // Last: the Deployment's own pods go only once the Rollout's pods are in place.
+    if (plan.workloadReplicas !== undefined && ctx.deployment.spec?.replicas !== plan.workloadReplicas) {
+      const replicas = plan.workloadReplicas;
+      await this.write('patch', 'deployments', () =>
+        this.apps.patchNamespacedDeployment(
+          { name: ctx.deployment.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas } } },
+          MERGE_PATCH,
+        ),
+      );
+    }
   }
 
   private async applyTarget(t: ReplicaTarget, ctx: ExecutionContext): Promise<void> {

@@ -24,6 +24,7 @@ class Draft {
   readonly targets = new Map<string, ReplicaTarget>();
   readonly actions: Action[] = [];
   readonly events: TransitionEvent[] = [];
+  workloadReplicas: number | undefined;
   requeueAfterMs: number | undefined;
 
   constructor(readonly o: ObservedState) {
@@ -75,7 +76,6 @@ export function planRollout(o: ObservedState): Plan {
     d.requeue(GATE_RECHECK_MS);
     return finish(d, before);
   }
-  if (o.workload.replicas !== 0) d.actions.push({ type: 'scaleWorkloadToZero' });
 
   const desired = o.workload.revision;
   if (!d.status.stableRevision) {
@@ -105,7 +105,32 @@ export function planRollout(o: ObservedState): Plan {
     }
   }
   scaleDownReplaced(d);
+  handOver(d);
   return finish(d, before);
+}
+
+/**
+ * The Deployment's own pods leave only as the Rollout's pods serve in their place:
+ * never below what the Rollout's ready pods leave uncovered (workloadRef.scaleDown).
+ */
+function handOver(d: Draft): void {
+  const mode = d.o.rollout.spec.workloadRef.scaleDown;
+  const current = d.o.workload?.replicas ?? 0;
+  if (mode === 'never') return;
+  if (d.status.adopted) {
+    if (current !== 0) d.workloadReplicas = 0;
+    return;
+  }
+  const ready = d.o.replicaSets.reduce((n, rs) => n + rs.readyReplicas, 0);
+  const want = mode === 'onsuccess' ? (ready >= d.replicas ? 0 : current) : Math.min(current, Math.max(0, d.replicas - ready));
+  if (want < current) d.workloadReplicas = want;
+  if (want === 0) {
+    d.status.adopted = true;
+    if (current > 0)
+      d.event('Normal', 'WorkloadScaledDown', `Deployment ${d.o.rollout.spec.workloadRef.name} handed over to ${ready} ready Rollout pod(s); scaled to 0`);
+    return;
+  }
+  d.requeue(WAIT_RECHECK_MS);
 }
 
 /** Runs advanced by the analysis seam replace their old copies in status. */
@@ -482,6 +507,7 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
     d.event('Normal', 'StepChanged', `step ${before.step} -> ${s.currentStepIndex ?? 0}`);
   }
   const plan: Plan = { status: s, replicaTargets: [...d.targets.values()], actions: d.actions, events: d.events };
+  if (d.workloadReplicas !== undefined) plan.workloadReplicas = d.workloadReplicas;
   if (d.requeueAfterMs !== undefined) plan.requeueAfterMs = Math.max(0, d.requeueAfterMs);
   return plan;
 }

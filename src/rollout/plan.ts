@@ -10,7 +10,6 @@ export interface ReplicaTarget {
 }
 
 export type Action =
-  | { type: 'scaleWorkloadToZero' }
   | { type: 'setFlag'; percent: number }
   /** Kill switch: the flag's default goes back to the off variant, targeting removed. */
   | { type: 'killFlag' }
@@ -27,7 +26,13 @@ export interface Plan {
   status: RolloutStatus;
   /** Replica count for each revision that should exist; revisions not listed are left alone. */
   replicaTargets: ReplicaTarget[];
+  /** Flag actions, executed first: the kill switch acts before any pod moves. */
   actions: Action[];
+  /**
+   * Replicas for the adopted Deployment itself, applied after the ReplicaSet targets, so
+   * its pods are only taken away once the Rollout's pods serve in their place.
+   */
+  workloadReplicas?: number;
   events: TransitionEvent[];
   /** Reconcile again after this many ms (timed pause, next measurement, scale-down). */
   requeueAfterMs?: number;

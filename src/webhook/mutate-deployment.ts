@@ -10,7 +10,7 @@ export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown 
 export const pointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
- * Keeps adopted Deployments at zero replicas (the Rollout's ReplicaSets run the pods) and
+ * Keeps adopted Deployments at zero replicas once handed over (the Rollout's ReplicaSets run the pods) and
  * stamps when a new pod template was admitted, the start of the gate clock. In ungated
  * namespaces it also carries the context rules' warnings, which can never deny there: one
  * webhook call per apply instead of two, so a slow webhook costs an ungated apply once.
@@ -28,7 +28,13 @@ const mutation = (request: Parameters<ReviewHandler>[0], { source, now = () => n
   const object = deploymentOf(request.object, namespace);
   const name = object.metadata?.name ?? request.name;
   const patch: JsonPatchOp[] = [];
-  const adopted = name !== undefined && source.rollouts(namespace).some((r) => r.spec.workloadRef?.name === name);
+  // Only once the Rollout's pods serve in its place: zeroing a Deployment whose pods are
+  // still the only ones serving would be an outage (and `scaleDown: never` leaves it alone).
+  const adopted =
+    name !== undefined &&
+    source
+      .rollouts(namespace)
+      .some((r) => r.spec.workloadRef?.name === name && r.status?.adopted === true && (r.spec.workloadRef.scaleDown ?? 'onsuccess') !== 'never');
   // 'add' replaces an existing member, so one op covers both cases.
   if (adopted && object.spec?.replicas !== 0) patch.push({ op: 'add', path: '/spec/replicas', value: 0 });
   const stamp = admittedAt(request.operation, request.oldObject, request.object, now);

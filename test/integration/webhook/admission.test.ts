@@ -185,7 +185,7 @@ describe('admission webhook against the API server', () => {
     expect(res.stderr).toContain('why: INC-812');
   });
 
-  it('keeps an adopted Deployment at zero replicas', async () => {
+  it('keeps a handed-over Deployment at zero replicas, and leaves one whose pods still serve', async () => {
     const rollout = {
       apiVersion: 'clairvoyance.dev/v1alpha1',
       kind: 'Rollout',
@@ -193,10 +193,27 @@ describe('admission webhook against the API server', () => {
       spec: { workloadRef: { kind: 'Deployment', name: 'adopted' }, strategy: { canary: { steps: [{ setWeight: 50 }] } } },
     };
     expect((await kubectl(['apply', '-f', '-'], { input: JSON.stringify(rollout) })).code).toBe(0);
-    const res = await apply(warned.name, deployment('adopted', { origin: 'human', replicas: 3 }));
+    const replicas = async () => (await kubectl(['get', 'deployment', 'adopted', '-n', warned.name, '-o', 'jsonpath={.spec.replicas}'])).stdout;
+    // Adoption not complete: the Deployment's pods are the only ones serving.
+    let res = await apply(warned.name, deployment('adopted', { origin: 'human', replicas: 3 }));
     expect(res.code, res.stderr).toBe(0);
-    const replicas = await kubectl(['get', 'deployment', 'adopted', '-n', warned.name, '-o', 'jsonpath={.spec.replicas}']);
-    expect(replicas.stdout).toBe('0');
+    expect(await replicas()).toBe('3');
+    // Handed over (as the controller records it): a re-applied count goes back to zero.
+    const patched = await kubectl([
+      'patch',
+      'rollout',
+      'adopted',
+      '-n',
+      warned.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"adopted":true}}',
+    ]);
+    expect(patched.code, patched.stderr).toBe(0);
+    res = await apply(warned.name, deployment('adopted', { origin: 'human', replicas: 3, labels: { tier: 'web' } }));
+    expect(res.code, res.stderr).toBe(0);
+    expect(await replicas()).toBe('0');
   });
 
   it('denies a Rollout that fails semantic validation', async () => {

@@ -29,7 +29,7 @@ function rollout(name: string, spec: Partial<Rollout['spec']> = {}): Rollout {
     metadata: { name, namespace: 'shop' },
     spec: {
       replicas: 1,
-      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'onsuccess' },
       strategy: { canary: { steps: [] } },
       ...spec,
     } as Rollout['spec'],
@@ -117,7 +117,7 @@ describe('policy matching', () => {
 
   it('requireFlagFor blocks a listed origin without a flag', () => {
     const r = rollout('checkout', { gates: { requireFlagFor: ['ai-generated'] } });
-    const rollouts = governingRollouts(aiChange, [r, rollout('unrelated', { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'other' } })]);
+    const rollouts = governingRollouts(aiChange, [r, rollout('unrelated', { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'other', scaleDown: 'onsuccess' } })]);
     expect(rollouts.map((x) => x.name)).toEqual(['checkout']);
     const [f] = evaluatePolicies(input({ rollouts }));
     expect(f).toMatchObject({ ruleId: 'require-flag', policy: 'Rollout/shop/checkout', enforcement: 'Enforce' });

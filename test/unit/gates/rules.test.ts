@@ -76,7 +76,7 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
           name: 'checkout',
           namespace: 'shop',
           spec: {
-            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+            workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'onsuccess' },
             flag: { key: 'k', source: { configMap: { name: 'flags', key: 'f' } }, offVariant: 'off', onVariant: 'on', onPromotion: 'On' },
           },
         },
@@ -89,7 +89,7 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
     name: 'rollout present',
     rule: { rolloutConvention: { requireRollout: true } },
     d: ok,
-    extra: { rollouts: [{ name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' } } }] },
+    extra: { rollouts: [{ name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'onsuccess' } } }] },
     expect: null,
   },
   // security

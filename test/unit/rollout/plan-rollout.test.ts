@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analysisRequests, gateDue } from '../../../src/rollout/plan-rollout.js';
 import { World } from './world.js';
@@ -239,5 +240,73 @@ describe('planRollout', () => {
     expect(gateDue({ stableRevision: 'a', canaryRevision: 'a', phase: 'Healthy' }, 'b')).toBe(true);
     expect(gateDue({ stableRevision: 'a', canaryRevision: 'b', phase: 'Blocked' }, 'b')).toBe(true);
     expect(gateDue({ stableRevision: 'a', canaryRevision: 'b', phase: 'Progressing' }, 'b')).toBe(false);
+  });
+});
+
+describe('adopting a running Deployment', () => {
+  const ready = (w: World): number => w.replicaSets.reduce((n, rs) => n + rs.readyReplicas, 0);
+
+  it('onsuccess (default): the Deployment keeps its pods until the stable ReplicaSet is fully ready, then goes to zero', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.workloadReplicas = 4;
+    w.holdReadiness = true;
+    let plan = w.reconcile();
+    expect(plan.workloadReplicas).toBeUndefined();
+    expect(w.replicasOf('rev1')).toBe(4);
+    expect(plan.status.adopted).toBeUndefined();
+    expect(plan.requeueAfterMs).toBeGreaterThan(0);
+    w.replicaSets[0]!.readyReplicas = 3;
+    plan = w.reconcile();
+    expect(w.workloadReplicas).toBe(4);
+    w.replicaSets[0]!.readyReplicas = 4;
+    plan = w.reconcile();
+    expect(plan.workloadReplicas).toBe(0);
+    expect(plan.status.adopted).toBe(true);
+    expect(plan.events.map((e) => e.reason)).toContain('WorkloadScaledDown');
+    // Afterwards a re-applied replica count is taken back to zero.
+    w.workloadReplicas = 4;
+    expect(w.reconcile().workloadReplicas).toBe(0);
+  });
+
+  it('progressively: the Deployment shrinks as the Rollout pods become ready; never: it is left alone', () => {
+    const w = new World({ workloadRef: { kind: 'Deployment', name: 'app', scaleDown: 'progressively' } });
+    w.workloadReplicas = 4;
+    w.holdReadiness = true;
+    w.reconcile();
+    w.replicaSets[0]!.readyReplicas = 1;
+    expect(w.reconcile().workloadReplicas).toBe(3);
+    w.replicaSets[0]!.readyReplicas = 4;
+    expect(w.reconcile().workloadReplicas).toBe(0);
+    const n = new World({ workloadRef: { kind: 'Deployment', name: 'app', scaleDown: 'never' } });
+    n.workloadReplicas = 4;
+    for (let i = 0; i < 3; i++) expect(n.reconcile().workloadReplicas).toBeUndefined();
+    expect(n.status.adopted).toBeUndefined();
+  });
+
+  it('never leaves fewer pods serving than the Rollout wants, whatever the readiness (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('onsuccess', 'progressively') as fc.Arbitrary<'onsuccess' | 'progressively'>,
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 12 }),
+        (scaleDown, replicas, readiness) => {
+          const w = new World({ replicas, workloadRef: { kind: 'Deployment', name: 'app', scaleDown } });
+          w.workloadReplicas = replicas;
+          w.holdReadiness = true;
+          w.reconcile();
+          for (const r of readiness) {
+            const rs = w.replicaSets[0];
+            if (rs) rs.readyReplicas = Math.min(r, rs.replicas);
+            const before = w.workloadReplicas;
+            const plan = w.reconcile();
+            // Whenever adoption scales the Deployment down, what it keeps plus the Rollout's
+            // ready pods covers the desired count (it never takes away pods that still serve).
+            if (plan.workloadReplicas !== undefined && plan.workloadReplicas < before)
+              expect(plan.workloadReplicas + ready(w)).toBeGreaterThanOrEqual(replicas);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

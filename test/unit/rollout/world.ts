@@ -15,6 +15,8 @@ export class World {
   analysisRuns: AnalysisRunStatus[] | undefined;
   /** Ready pods appear immediately unless readiness is held. */
   holdReadiness = false;
+  /** The Deployment's own replicas (its pods serve until handed over). */
+  workloadReplicas = 0;
   plans: Plan[] = [];
   readonly spec;
 
@@ -31,7 +33,7 @@ export class World {
     return {
       now: this.now,
       rollout: { name: 'app', namespace: 'ns', generation: 1, spec: this.spec, status: this.status },
-      workload: { revision: this.revision, replicas: 0, templateAnnotations: this.annotations, selector: 'app=app' },
+      workload: { revision: this.revision, replicas: this.workloadReplicas, templateAnnotations: this.annotations, selector: 'app=app' },
       replicaSets: this.replicaSets.map((r) => ({ ...r })),
       ...(this.gate ? { gate: this.gate } : {}),
       ...(this.analysisRuns ? { analysisRuns: this.analysisRuns } : {}),
@@ -53,6 +55,7 @@ export class World {
       else if (t.scaleDownAt) rs.scaleDownAt = t.scaleDownAt;
       rs.readyReplicas = this.holdReadiness ? Math.min(rs.readyReplicas, rs.replicas) : rs.replicas;
     }
+    if (plan.workloadReplicas !== undefined) this.workloadReplicas = plan.workloadReplicas;
     this.status = plan.status;
     return plan;
   }

@@ -150,6 +150,7 @@ describe('mutate Deployments', () => {
     kind: 'Rollout',
     metadata: { name: 'checkout', namespace: 'shop' },
     spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' } } as Rollout['spec'],
+    status: { adopted: true },
   };
 
   it('stamps admitted-at on the Deployment on create', () => {
@@ -172,6 +173,17 @@ describe('mutate Deployments', () => {
     scaled.spec!.replicas = 5;
     const res = mutateDeployment(requestOf(review(scaled, { operation: 'UPDATE', oldObject: old })), deps({ rollouts: [adoptedBy] }));
     expect(patchOf(res.patch)).toEqual([{ op: 'add', path: '/spec/replicas', value: 0 }]);
+  });
+
+  it('leaves the replicas of a Deployment whose pods still serve (adoption not complete, or scaleDown never)', () => {
+    const scaled = deployment();
+    scaled.spec!.replicas = 4;
+    const adopting = { ...adoptedBy, status: {} };
+    const never = { ...adoptedBy, spec: { ...adoptedBy.spec, workloadRef: { ...adoptedBy.spec.workloadRef, scaleDown: 'never' as const } } };
+    for (const r of [adopting, never]) {
+      const res = mutateDeployment(requestOf(review(scaled)), deps({ rollouts: [r] }));
+      expect((patchOf(res.patch) as { path: string }[]).some((op) => op.path === '/spec/replicas')).toBe(false);
+    }
   });
 
   it('carries the previous stamp over when an apply dropped it', () => {
