@@ -117,7 +117,10 @@ describe('policy matching', () => {
 
   it('requireFlagFor blocks a listed origin without a flag', () => {
     const r = rollout('checkout', { gates: { requireFlagFor: ['ai-generated'] } });
-    const rollouts = governingRollouts(aiChange, [r, rollout('unrelated', { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'other', scaleDown: 'onsuccess' } })]);
+    const rollouts = governingRollouts(aiChange, [
+      r,
+      rollout('unrelated', { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'other', scaleDown: 'onsuccess' } }),
+    ]);
     expect(rollouts.map((x) => x.name)).toEqual(['checkout']);
     const [f] = evaluatePolicies(input({ rollouts }));
     expect(f).toMatchObject({ ruleId: 'require-flag', policy: 'Rollout/shop/checkout', enforcement: 'Enforce' });

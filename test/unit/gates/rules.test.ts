@@ -89,7 +89,11 @@ const cases: Array<{ name: string; rule: RuleBody; d: V1Deployment; extra?: Part
     name: 'rollout present',
     rule: { rolloutConvention: { requireRollout: true } },
     d: ok,
-    extra: { rollouts: [{ name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'onsuccess' } } }] },
+    extra: {
+      rollouts: [
+        { name: 'checkout', namespace: 'shop', spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', scaleDown: 'onsuccess' } } },
+      ],
+    },
     expect: null,
   },
   // security
