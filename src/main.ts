@@ -116,8 +116,10 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
 
   let running: ReturnType<typeof runController> | undefined;
   let synced = false;
+  let currentQueue: WorkQueue | undefined;
   const startReconciling = (): void => {
     const queue = new WorkQueue({ observer: { depth: (d: number) => metrics.queueDepth.set(d) } });
+    currentQueue = queue;
     running = runController({
       name: 'rollouts',
       informers: { rollouts: informers.rollouts, deployments: informers.deployments, replicaSets: informers.replicaSets },
@@ -142,7 +144,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   const servers: ListeningServer[] = [];
   servers.push(
     await startHealthServer(opts.bindAddress, opts.healthPort, {
-      live: () => true,
+      live: () => liveness(allInformers(informers), currentQueue),
       ready: () => allInformers(informers).every((i) => i.hasSynced()),
     }),
   );
@@ -154,6 +156,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     const owner = opts.webhook.ownerClusterRole ? await clusterRoleOwner(kc, opts.webhook.ownerClusterRole, logger) : undefined;
     webhook = await startWebhook({
       ...(owner ? { owner } : {}),
+      // Started on the leader below: the audit writes policy status, one writer at a time.
+      auditIntervalMs: 0,
       kubeConfig: kc,
       port: opts.webhook.port,
       host: opts.webhook.host,
@@ -179,11 +183,13 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
             metrics.isLeader.set(1);
             logger.info('became leader; reconciling');
             startReconciling();
+            webhook?.startAudit();
           },
           onStoppedLeading: () => {
             metrics.isLeader.set(0);
             logger.warn('stopped leading; reconciling stops now');
             void stopReconciling(false);
+            void webhook?.stopAudit();
           },
         });
       }
@@ -192,6 +198,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   } else {
     metrics.isLeader.set(1);
     startReconciling();
+    webhook?.startAudit();
   }
   logger.info({ namespaces: opts.namespaces.length ? opts.namespaces : 'all', workers: opts.workers, leaderElect: opts.leaderElect }, 'clairvoyance started');
 
@@ -231,6 +238,16 @@ async function clusterRoleOwner(kc: KubeConfig, name: string, logger: Logger): P
     );
     return undefined;
   }
+}
+
+/** A watch the watchdog could not revive for this long, or a queue stuck this long, means a restart helps. */
+const WEDGED_INFORMER_MS = 5 * 60_000;
+const WEDGED_QUEUE_MS = 5 * 60_000;
+
+/** Live unless an informer has seen nothing (not even a bookmark) or ready work has waited for minutes. */
+function liveness(informers: SharedInformer<KubernetesObject>[], queue: WorkQueue | undefined): boolean {
+  const informersAlive = informers.every((i) => i.msSinceActivity() < WEDGED_INFORMER_MS);
+  return informersAlive && (queue?.msWithoutProgress() ?? 0) < WEDGED_QUEUE_MS;
 }
 
 function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {

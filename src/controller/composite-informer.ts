@@ -20,6 +20,10 @@ export class CompositeInformer<T extends KubernetesObject> implements SharedInfo
     await Promise.all([...this.parts.values()].map((p) => p.stop()));
   }
 
+  msSinceActivity(): number {
+    return Math.max(0, ...[...this.parts.values()].map((p) => p.msSinceActivity()));
+  }
+
   hasSynced(): boolean {
     return [...this.parts.values()].every((p) => p.hasSynced());
   }

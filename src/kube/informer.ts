@@ -67,6 +67,8 @@ export interface SharedInformer<T extends KubernetesObject = KubernetesObject> {
   start(): void;
   stop(): Promise<void>;
   hasSynced(): boolean;
+  /** Milliseconds since the last list, watch event or bookmark: how stale the cache may be. */
+  msSinceActivity(): number;
   get(namespace: string | undefined, name: string): T | undefined;
   list(namespace?: string): T[];
   on(event: 'add' | 'delete', handler: ObjectHandler<T>): () => void;

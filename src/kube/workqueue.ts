@@ -56,6 +56,16 @@ export class WorkQueue {
     this.observer = opts.observer ?? {};
   }
 
+  private lastProgress = performance.now();
+
+  /**
+   * Milliseconds the queue has had ready keys without handing one out: 0 while it is
+   * empty or moving. A large value means every worker is stuck.
+   */
+  msWithoutProgress(): number {
+    return this.depth() === 0 ? 0 : performance.now() - this.lastProgress;
+  }
+
   /** Keys ready to be handed to a worker. */
   depth(): number {
     return this.items.length - this.head;
@@ -198,6 +208,8 @@ export class WorkQueue {
       getter(key);
       return;
     }
+    // Work arriving at an idle queue starts the no-progress clock.
+    if (this.depth() === 0) this.lastProgress = performance.now();
     this.items.push(key);
     this.observer.depth?.(this.depth());
   }
@@ -205,6 +217,7 @@ export class WorkQueue {
   private take(): string | undefined {
     if (this.head >= this.items.length) return undefined;
     const key = this.items[this.head++] as string;
+    this.lastProgress = performance.now();
     // Compact occasionally so the array does not grow without bound.
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);

@@ -93,6 +93,7 @@ export class PolicyAuditor {
 
   /** Scans every `intervalMs`; a slow scan is never overlapped by the next. */
   start(intervalMs: number): void {
+    if (this.timer !== undefined) return;
     const tick = (): void => {
       this.running = this.scan()
         .then(() => undefined)

@@ -80,6 +80,9 @@ export interface StartWebhookOptions {
 export interface RunningWebhook {
   port: number;
   caBundle: string;
+  /** The background policy audit writes status: run it on the leader alone. */
+  startAudit(intervalMs?: number): void;
+  stopAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -163,6 +166,12 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     port,
     get caBundle() {
       return current.caBundle;
+    },
+    startAudit(intervalMs = 5 * 60 * 1000) {
+      auditor.start(intervalMs);
+    },
+    stopAudit() {
+      return auditor.stop();
     },
     async close() {
       if (timer !== undefined) clearTimeout(timer);

@@ -242,3 +242,21 @@ describe('WorkQueue', () => {
     );
   });
 });
+
+describe('WorkQueue liveness', () => {
+  it('measures how long ready work waits without a worker taking it, 0 when idle or moving', async () => {
+    const q = new WorkQueue();
+    expect(q.msWithoutProgress()).toBe(0);
+    q.add('a');
+    q.add('b');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(q.msWithoutProgress()).toBeGreaterThanOrEqual(25);
+    const key = await q.get();
+    expect(key).toBe('a');
+    expect(q.msWithoutProgress()).toBeLessThan(25);
+    q.done('a');
+    await q.get();
+    expect(q.msWithoutProgress()).toBe(0);
+    q.shutDown();
+  });
+});
