@@ -257,6 +257,6 @@ describe('WorkQueue liveness', () => {
     q.done('a');
     await q.get();
     expect(q.msWithoutProgress()).toBe(0);
-    q.shutDown();
+    await q.shutDown();
   });
 });
