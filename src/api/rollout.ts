@@ -288,7 +288,7 @@ export const cycleSchema = z
     authoredAt: timestampSchema.optional().describe('When the change was authored (from provenance).'),
     admittedAt: timestampSchema.optional().describe('When the API server admitted the change.'),
     gatedAt: timestampSchema.optional().describe('When the change passed its gates.'),
-    canaryStartedAt: timestampSchema.optional().describe('When the first canary pod was started.'),
+    canaryStartedAt: timestampSchema.optional().describe('When the canary began: its gates passed and its first pods were asked for.'),
     promotedAt: timestampSchema.optional().describe('When the canary became stable.'),
     rolledBackAt: timestampSchema.optional().describe('When the canary was rolled back.'),
   })
@@ -302,7 +302,7 @@ export const canaryRecordSchema = z
   .strictObject({
     revision: z.string().describe('The canary revision.'),
     stableRevision: z.string().optional().describe('The stable revision it ran beside (compare against stable).'),
-    canaryStartedAt: timestampSchema.optional().describe('When its first canary pod was started.'),
+    canaryStartedAt: timestampSchema.optional().describe('When the canary began (its gates passed).'),
     analysisStartedAt: timestampSchema.optional().describe('When its first analysis run started (the window a backtest replays starts here).'),
     endedAt: timestampSchema.describe('When it was promoted or rolled back.'),
     outcome: z.enum(['Promoted', 'RolledBack']).describe('Promoted to stable, or rolled back.'),
@@ -325,12 +325,12 @@ export type CanaryRecord = z.infer<typeof canaryRecordSchema>;
 
 export const rolloutStatusSchema = z.strictObject({
   phase: rolloutPhaseSchema.optional(),
-  reason: z.string().optional().describe('CamelCase reason for the phase, e.g. AnalysisFailed, GateDenied.'),
+  reason: z.string().optional().describe('CamelCase reason for the phase, e.g. AnalysisFailed, GateBlocked, Promoted (all of them: docs/api.md).'),
   message: z.string().optional().describe('Human-readable explanation of the phase.'),
   observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation last acted on.'),
-  replicas: z.number().int().min(0).optional().describe('Pods across all revisions (scale subresource).'),
-  readyReplicas: z.number().int().min(0).optional().describe('Ready pods across all revisions.'),
-  updatedReplicas: z.number().int().min(0).optional().describe('Pods of the canary revision.'),
+  replicas: z.number().int().min(0).optional().describe('Pods of the stable and canary ReplicaSets, as last observed (scale subresource).'),
+  readyReplicas: z.number().int().min(0).optional().describe('Ready pods of the stable and canary ReplicaSets, as last observed.'),
+  updatedReplicas: z.number().int().min(0).optional().describe('Ready pods of the canary revision (the newest template).'),
   selector: z.string().optional().describe('Label selector of the pods, as a string (scale subresource, HPA).'),
   stableRevision: z.string().optional().describe('Pod-template hash of the stable revision.'),
   canaryRevision: z.string().optional().describe('Pod-template hash of the newest revision (equal to stableRevision once promoted).'),

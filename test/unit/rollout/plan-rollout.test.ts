@@ -310,3 +310,27 @@ describe('adopting a running Deployment', () => {
     );
   });
 });
+
+describe('status counts say what they count', () => {
+  it('replicas and readyReplicas cover stable and canary; updatedReplicas is the canary ready pods; canaryStartedAt is when gates passed', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    w.holdReadiness = true;
+    w.settle();
+    const canary = w.replicaSets.find((r) => r.revision === 'rev2')!;
+    expect(canary.replicas).toBe(1);
+    canary.readyReplicas = 0;
+    // Counted as observed when the reconcile starts (a surge pod included).
+    const observed = w.replicaSets.filter((r) => r.revision === 'rev1' || r.revision === 'rev2').reduce((n, r) => n + r.replicas, 0);
+    let plan = w.reconcile();
+    expect(plan.status.updatedReplicas).toBe(0);
+    expect(plan.status.replicas).toBe(observed);
+    canary.readyReplicas = 1;
+    const ready = w.replicaSets.filter((r) => r.revision === 'rev1' || r.revision === 'rev2').reduce((n, r) => n + r.readyReplicas, 0);
+    plan = w.reconcile();
+    expect(plan.status.updatedReplicas).toBe(1);
+    expect(plan.status.readyReplicas).toBe(ready);
+    expect(plan.status.cycle?.canaryStartedAt).toBe(plan.status.cycle?.gatedAt);
+  });
+});
