@@ -8,6 +8,9 @@ import {
   resolveAnalysis,
   takeMeasurement,
   updateRunMetric,
+  type MeasurementResult,
+  type MetricSpec,
+  type MetricStatus,
   type ProviderSource,
   type ResolvedAnalysis,
   type TemplateSource,
@@ -60,42 +63,24 @@ export class EngineAnalysisRunner implements AnalysisRunner {
         run = this.start(request, resolved, input.now);
       }
       const startedAt = new Date(run.startedAt);
+      const due: { metric: MetricSpec; status: MetricStatus | undefined }[] = [];
       for (const metric of resolved.metrics) {
         const status = run.metrics.find((m) => m.name === metric.name);
-        const due = nextMeasurementDue(metric, status, input.now, startedAt);
-        if (!due) continue;
-        if (!due.due) {
-          soonest(due.delayMs);
-          continue;
-        }
-        const measuredAt = new Date();
-        const built = providerFor(this.providers, metric);
-        const result =
-          'error' in built
-            ? {
-                ...built.error,
-                message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}`,
-              }
-            : await withSpan('analysis.measure', { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name }, () =>
-                takeMeasurement(metric, built.provider, {
-                  templating: {
-                    args: resolved.args,
-                    rollout: { name: input.rollout.name, namespace: input.rollout.namespace },
-                    ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
-                    ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
-                  },
-                  now: input.now,
-                  runStartedAt: startedAt,
-                  signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },
-                }),
-              );
-        const next = applyMeasurement(
-          metric,
-          status,
-          result,
-          { startedAt: measuredAt, finishedAt: new Date() },
-          { background: request.stepIndex === undefined },
-        );
+        const when = nextMeasurementDue(metric, status, input.now, startedAt);
+        if (!when) continue;
+        if (when.due) due.push({ metric, status });
+        else soonest(when.delayMs);
+      }
+      // The metrics of one run are measured together: a slow Prometheus costs one timeout, not one per metric.
+      const measured = await Promise.all(
+        due.map(async ({ metric, status }) => {
+          const measuredAt = new Date();
+          const result = await this.measure(metric, resolved, input, startedAt);
+          return { metric, status, result, timing: { startedAt: measuredAt, finishedAt: new Date() } };
+        }),
+      );
+      for (const { metric, status, result, timing } of measured) {
+        const next = applyMeasurement(metric, status, result, timing, { background: request.stepIndex === undefined });
         run = updateRunMetric(run, next);
         const value = Number(result.value);
         if (result.value !== undefined && Number.isFinite(value)) {
@@ -107,6 +92,32 @@ export class EngineAnalysisRunner implements AnalysisRunner {
       runs.push(run);
     }
     return { runs, ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  /** One measurement; an unusable provider is an Error measurement naming template, metric and field. */
+  private async measure(metric: MetricSpec, resolved: ResolvedAnalysis, input: AnalysisInput, startedAt: Date): Promise<MeasurementResult> {
+    const built = providerFor(this.providers, metric);
+    if ('error' in built) {
+      return {
+        ...built.error,
+        message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}`,
+      };
+    }
+    return withSpan('analysis.measure', { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name }, () =>
+      takeMeasurement(metric, built.provider, {
+        templating: {
+          args: resolved.args,
+          rollout: { name: input.rollout.name, namespace: input.rollout.namespace },
+          ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
+          ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
+        },
+        now: input.now,
+        runStartedAt: startedAt,
+        signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },
+        // The reconcile's signal: a lost lease or a shutdown cancels queries in flight.
+        ...(input.signal ? { signal: input.signal } : {}),
+      }),
+    );
   }
 
   private start(request: AnalysisRequest, resolved: ResolvedAnalysis, now: Date): AnalysisRunStatus {

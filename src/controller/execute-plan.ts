@@ -15,6 +15,8 @@ import type { FlagDriver, RolloutIdentity } from '../rollout/seams.js';
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface ExecutionContext {
+  /** Aborted once the lease is lost or the controller stops: no effect is started after that. */
+  signal?: AbortSignal;
   rollout: RolloutIdentity;
   spec: RolloutSpec;
   deployment: V1Deployment;
@@ -32,6 +34,7 @@ export class PlanExecutor {
   async execute(plan: Plan, ctx: ExecutionContext): Promise<void> {
     const target = { rollout: ctx.rollout, spec: ctx.spec };
     for (const action of plan.actions) {
+      ctx.signal?.throwIfAborted();
       switch (action.type) {
         case 'killFlag':
           await withSpan('flag.kill', { 'rollout.name': ctx.rollout.name }, () => this.flags.kill(target));
@@ -44,7 +47,11 @@ export class PlanExecutor {
           break;
       }
     }
-    for (const t of plan.replicaTargets) await this.applyTarget(t, ctx);
+    for (const t of plan.replicaTargets) {
+      ctx.signal?.throwIfAborted();
+      await this.applyTarget(t, ctx);
+    }
+    ctx.signal?.throwIfAborted();
     // Last: the Deployment's own pods go only once the Rollout's pods are in place.
     if (plan.workloadReplicas !== undefined && ctx.deployment.spec?.replicas !== plan.workloadReplicas) {
       const replicas = plan.workloadReplicas;

@@ -76,7 +76,7 @@ export class RolloutReconciler implements Reconciler {
       const spec = parsed.data;
       const log = this.deps.logger.child({ namespace, rollout: name });
       const decisionStarted = performance.now();
-      const observed = await this.observe(identity, obj, spec, status);
+      const observed = await this.observe(identity, obj, spec, status, ctx.signal);
       span.setAttribute('rollout.revision', observed.workload?.revision ?? '');
       const plan = planRollout(observed);
       // The controller's own share of a reconcile: cache reads and planning, not the seams' I/O.
@@ -86,6 +86,7 @@ export class RolloutReconciler implements Reconciler {
       const deployment = this.deps.caches.deployments.get(namespace, spec.workloadRef.name);
       if (deployment && observed.workload) {
         await this.deps.executor.execute(plan, {
+          signal: ctx.signal,
           rollout: identity,
           spec,
           deployment,
@@ -111,6 +112,7 @@ export class RolloutReconciler implements Reconciler {
     obj: RolloutObject,
     spec: RolloutSpec,
     status: RolloutStatus,
+    signal: AbortSignal,
   ): Promise<ObservedState & { analysisRequeueMs?: number; seamMs: number }> {
     const now = this.deps.clock?.() ?? new Date();
     const deployment = this.deps.caches.deployments.get(identity.namespace, spec.workloadRef.name);
@@ -143,7 +145,7 @@ export class RolloutReconciler implements Reconciler {
     const requests = workload && status.canaryRevision === workload.revision ? analysisRequests(spec, status) : [];
     if (requests.length > 0) {
       const t0 = performance.now();
-      const out = await this.deps.analysis.advance({ rollout: identity, spec, status, requests, now });
+      const out = await this.deps.analysis.advance({ rollout: identity, spec, status, requests, now, signal });
       observed.seamMs += performance.now() - t0;
       observed.analysisRuns = out.runs;
       if (out.requeueAfterMs !== undefined) observed.analysisRequeueMs = out.requeueAfterMs;

@@ -51,6 +51,8 @@ export interface AnalysisInput {
   status: RolloutStatus;
   requests: AnalysisRequest[];
   now: Date;
+  /** Aborted when the reconcile is (leadership lost, shutdown): queries in flight are cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface AnalysisOutput {
