@@ -95,3 +95,15 @@ export function describePermission(p: Permission): string {
   const res = `${p.resource}${p.group ? `.${p.group}` : ''}${p.subresource ? `/${p.subresource}` : ''}`;
   return `${p.verb} ${res}${p.name ? ` ${p.name}` : ''}`;
 }
+
+/** The attributes of an access review for `p`, with the controller's namespace where the permission lives there. */
+export function resourceAttributes(p: Permission, controllerNamespace: string): Record<string, string> {
+  return {
+    group: p.group,
+    resource: p.resource,
+    verb: p.verb,
+    ...(p.subresource ? { subresource: p.subresource } : {}),
+    ...(p.name ? { name: p.name } : {}),
+    ...(p.scope === 'own-namespace' ? { namespace: controllerNamespace } : {}),
+  };
+}

@@ -1,20 +1,9 @@
-import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
-import { controllerPermissions, describePermission, type Permission } from '../../controller/permissions.js';
+import { AuthorizationV1Api } from '@kubernetes/client-node';
+import { controllerPermissions, describePermission, resourceAttributes } from '../../controller/permissions.js';
 import { WEBHOOK_TLS_SECRET } from '../../webhook/index.js';
-import { fail, pass, type Check, type DoctorContext } from '../check.js';
+import { fail, pass, type Check } from '../check.js';
 
 const GROUP_NAME = 'RBAC';
-
-function attributes(p: Permission, ctx: DoctorContext): V1ResourceAttributes {
-  return {
-    group: p.group,
-    resource: p.resource,
-    verb: p.verb,
-    ...(p.subresource ? { subresource: p.subresource } : {}),
-    ...(p.name ? { name: p.name } : {}),
-    ...(p.scope === 'own-namespace' ? { namespace: ctx.controllerNamespace } : {}),
-  };
-}
 
 /**
  * Access reviews for every verb the controller issues: for its ServiceAccount when one
@@ -28,18 +17,18 @@ export const rbacCheck: Check = async (ctx) => {
   const subject = sa ? `system:serviceaccount:${ctx.controllerNamespace}:${sa}` : 'this kubeconfig';
   const allowed = await Promise.all(
     permissions.map(async (p) => {
-      const resourceAttributes = attributes(p, ctx);
+      const attrs = resourceAttributes(p, ctx.controllerNamespace);
       const review = sa
         ? await api.createSubjectAccessReview({
             body: {
               spec: {
                 user: `system:serviceaccount:${ctx.controllerNamespace}:${sa}`,
                 groups: ['system:serviceaccounts', `system:serviceaccounts:${ctx.controllerNamespace}`, 'system:authenticated'],
-                resourceAttributes,
+                resourceAttributes: attrs,
               },
             },
           })
-        : await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes } } });
+        : await api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: attrs } } });
       return review.status?.allowed === true;
     }),
   );

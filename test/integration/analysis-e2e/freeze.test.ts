@@ -1,26 +1,16 @@
 // "Freeze, don't roll back": with rollback.automatic false a failed analysis pauses the
 // rollout with the failure as reason and the canary held where it is, through the real
 // controller, stand-ins and Prometheus; then `clairvoyance retry` and `abort` act.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
 import { useStandIns } from '../../support/stand-ins.js';
 import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
-import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
-import { analysisStep, createTemplates, TEMPLATE } from './templates.js';
+import { describeStatus, startCanary, useAnalysisController, waitForReplicas } from './scenario.js';
+import { analysisStep, TEMPLATE } from './templates.js';
 
 const ns = useTestNamespace('ae-freeze');
 const standIns = useStandIns();
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  await createTemplates(ns.name);
-  controller = startController(ns.name, ['--no-leader-elect', '--signal-discovery-grace', '10s']);
-  await controller.ready;
-});
-afterAll(async () => {
-  await controller?.kill('SIGTERM');
-});
+useAnalysisController(ns);
 
 describe('rollback.automatic: false', () => {
   it('freezes a failing canary at its weight; retry runs it again, abort rolls it back', async () => {

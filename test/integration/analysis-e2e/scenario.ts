@@ -2,9 +2,18 @@
 // process per revision (scraped with the revision's hash), and the change that
 // starts the canary. The stand-ins start as soon as each hash is known, as pods
 // of that revision would.
+import { beforeAll } from 'vitest';
 import type { RolloutStatus } from '../../../src/api/index.js';
+import { useController, type ControllerProcess } from '../../support/controller.js';
 import type { StandInProcess, StandInSpec } from '../../support/stand-ins.js';
 import { createApp, replicasByRevision, setImage, waitForStatus } from '../controller/fixtures.js';
+import { createTemplates } from './templates.js';
+
+/** The scenario templates, then a controller for one file's namespace with a short signal grace. */
+export function useAnalysisController(namespace: { name: string }): { get(): ControllerProcess } {
+  beforeAll(() => createTemplates(namespace.name));
+  return useController(namespace.name, ['--no-leader-elect', '--signal-discovery-grace', '10s']);
+}
 
 export type Behaviour = Omit<StandInSpec, 'revision' | 'namespace' | 'targetDirs'>;
 

@@ -3,27 +3,17 @@
 // steps decide. A healthy canary is promoted; one serving 10% 5xx, and one at
 // 3x the stable latency (yet under the absolute ceiling), are rolled back.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnalysisRunStatus } from '../../../src/api/index.js';
 import { kubeConfig, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
 import { useStandIns } from '../../support/stand-ins.js';
 import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
-import { describeStatus, startCanary, waitForReplicas } from './scenario.js';
-import { analysisStep, createTemplates, TEMPLATE } from './templates.js';
+import { describeStatus, startCanary, useAnalysisController, waitForReplicas } from './scenario.js';
+import { analysisStep, TEMPLATE } from './templates.js';
 
 const ns = useTestNamespace('ae-verdicts');
 const standIns = useStandIns();
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  await createTemplates(ns.name);
-  controller = startController(ns.name, ['--no-leader-elect', '--signal-discovery-grace', '10s']);
-  await controller.ready;
-});
-afterAll(async () => {
-  await controller?.kill('SIGTERM');
-});
+const controller = useAnalysisController(ns);
 
 // The observability gate first (a canary nobody can see cannot be judged),
 // then the judgement; the last step done, the canary is promoted.
@@ -45,7 +35,7 @@ describe('canary analysis through the controller', () => {
     const s = await startCanary(ns.name, 'ae-healthy', { steps, startStandIn: standIns.start });
     const healthy = await waitForStatus(ns.name, s.name, 'promotion', (st) => st.phase === 'Healthy' && st.stableRevision === s.canaryRevision, 90_000).catch(
       async (err: unknown) => {
-        throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}\n${controller.logs().slice(-2000)}`);
+        throw new Error(`${String(err)}; last status ${describeStatus(await rolloutStatus(ns.name, s.name))}\n${controller.get().logs().slice(-2000)}`);
       },
     );
     expect(healthy.reason).toBe('Promoted');

@@ -10,7 +10,7 @@ import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } fro
 import { instantQuery } from '../../support/prometheus.js';
 import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
 import { documents, find, renderChart, type Manifest } from './render.js';
-import { controllerPermissions, describePermission } from '../../../src/controller/permissions.js';
+import { controllerPermissions, describePermission, resourceAttributes } from '../../../src/controller/permissions.js';
 import { applyWebhookConfigurations, clusterRoleAsOwner, readRegistration, WEBHOOK_TLS_SECRET } from '../../../src/webhook/index.js';
 
 const ns = useTestNamespace('install');
@@ -222,49 +222,30 @@ describe('chart on the API server', () => {
     expect(await can(args)).toBe(true);
   });
 
+  /** A SubjectAccessReview for the chart's ServiceAccount, asked of the API server directly. */
+  const allowed = async (resourceAttributes: Record<string, string>): Promise<boolean> => {
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: sa, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`, 'system:authenticated'], resourceAttributes },
+    };
+    const res = await kubectl(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
+    expect(res.code, res.stderr).toBe(0);
+    return (JSON.parse(res.stdout) as { status: { allowed: boolean } }).status.allowed;
+  };
+
   // The list `clairvoyance doctor` checks is the controller's whole surface; the chart grants all of it.
   it('grants every permission the controller needs (the list doctor checks)', async () => {
     const needed = controllerPermissions({ lease: fullname, webhookConfiguration: fullname, tlsSecret: WEBHOOK_TLS_SECRET });
     const denied: string[] = [];
-    for (const p of needed) {
-      const review = {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: sa,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`, 'system:authenticated'],
-          resourceAttributes: {
-            group: p.group,
-            resource: p.resource,
-            verb: p.verb,
-            ...(p.subresource ? { subresource: p.subresource } : {}),
-            ...(p.name ? { name: p.name } : {}),
-            ...(p.scope === 'own-namespace' ? { namespace: ns.name } : {}),
-          },
-        },
-      };
-      const res = await kubectl(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
-      expect(res.code, res.stderr).toBe(0);
-      if (!(JSON.parse(res.stdout) as { status: { allowed: boolean } }).status.allowed) denied.push(describePermission(p));
-    }
+    for (const p of needed) if (!(await allowed(resourceAttributes(p, ns.name)))) denied.push(describePermission(p));
     expect(denied).toEqual([]);
   });
 
   // `can-i` resolves resources through discovery, and the OpenFeature CRD is not installed
   // on the stack, so this one asks the API server directly with a SubjectAccessReview.
   it('CAN patch FeatureFlags (SubjectAccessReview)', async () => {
-    const review = {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      spec: {
-        user: sa,
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${ns.name}`, 'system:authenticated'],
-        resourceAttributes: { group: 'core.openfeature.dev', resource: 'featureflags', verb: 'patch', namespace: other.name },
-      },
-    };
-    const res = await kubectl(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
-    expect(res.code, res.stderr).toBe(0);
-    expect((JSON.parse(res.stdout) as { status: { allowed: boolean } }).status.allowed).toBe(true);
+    expect(await allowed({ group: 'core.openfeature.dev', resource: 'featureflags', verb: 'patch', namespace: other.name })).toBe(true);
   });
 
   it.each([

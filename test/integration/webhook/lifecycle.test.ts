@@ -20,8 +20,9 @@ const kc = kubeConfig();
 
 let controller: ControllerProcess | undefined;
 
-function start(): ControllerProcess {
-  controller = startController(`${ns.name},${ungated.name}`, [
+/** `clairvoyance run` with its webhook on loopback, registered as CONFIG. */
+const runWithWebhook = (election: string[]): ControllerProcess =>
+  startController(`${ns.name},${ungated.name}`, [
     '--webhook-port',
     '0',
     '--webhook-host',
@@ -30,11 +31,11 @@ function start(): ControllerProcess {
     CONFIG,
     '--controller-namespace',
     controllerNs.name,
-    '--leader-election-namespace',
-    controllerNs.name,
-    '--lease-name',
-    LEASE,
+    ...election,
   ]);
+
+function start(): ControllerProcess {
+  controller = runWithWebhook(['--leader-election-namespace', controllerNs.name, '--lease-name', LEASE]);
   return controller;
 }
 
@@ -256,17 +257,7 @@ describe('webhook lifecycle out of cluster', () => {
   });
 
   it('a second run under the same name is refused while the first answers', async () => {
-    const second = startController(ns.name, [
-      '--webhook-port',
-      '0',
-      '--webhook-host',
-      '127.0.0.1',
-      '--webhook-configuration-name',
-      CONFIG,
-      '--controller-namespace',
-      controllerNs.name,
-      '--no-leader-elect',
-    ]);
+    const second = runWithWebhook(['--no-leader-elect']);
     await expect(second.ready).rejects.toThrow(/registered by another run that still answers/);
     expect(await second.kill()).not.toBe(0);
   });
