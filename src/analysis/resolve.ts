@@ -1,10 +1,21 @@
-import type { AnalysisTemplateSpec, RolloutAnalysis } from '../api/index.js';
 import { resolveArgs } from './templating.js';
-import type { MetricSpec } from './types.js';
+import type { MetricSpec, TemplateArg } from './types.js';
+
+// Structural shapes of the API's template and analysis types, so the engine depends on
+// nothing above it (api/ validates them; the engine only reads them).
+export interface TemplateSpecLike {
+  metrics: readonly { name: string }[];
+  args?: readonly TemplateArg[];
+}
+
+export interface AnalysisRefs {
+  templates: readonly { name: string; clusterScope?: boolean }[];
+  args?: readonly TemplateArg[];
+}
 
 export interface TemplateSource {
-  analysisTemplate(namespace: string, name: string): AnalysisTemplateSpec | undefined;
-  clusterAnalysisTemplate(name: string): AnalysisTemplateSpec | undefined;
+  analysisTemplate(namespace: string, name: string): TemplateSpecLike | undefined;
+  clusterAnalysisTemplate(name: string): TemplateSpecLike | undefined;
 }
 
 export interface ResolvedAnalysis {
@@ -19,7 +30,7 @@ export interface ResolvedAnalysis {
  * The metrics and args an analysis runs, or a message naming what is missing. One
  * resolution for the live controller and for backtests, so both judge the same metrics.
  */
-export function resolveAnalysis(templates: TemplateSource, namespace: string, analysis: RolloutAnalysis): ResolvedAnalysis | string {
+export function resolveAnalysis(templates: TemplateSource, namespace: string, analysis: AnalysisRefs): ResolvedAnalysis | string {
   const metrics: MetricSpec[] = [];
   const declared: { name: string; value?: string }[] = [];
   const names: string[] = [];
@@ -30,7 +41,8 @@ export function resolveAnalysis(templates: TemplateSource, namespace: string, an
     if (!spec) return `${kind} ${ref.name} not found`;
     names.push(ref.name);
     for (const m of spec.metrics) templateOf[m.name] = `${kind} ${ref.name}`;
-    metrics.push(...(spec.metrics as MetricSpec[]));
+    // Validated as MetricSpec by the API schema where the template came from.
+    metrics.push(...(spec.metrics as readonly MetricSpec[]));
     declared.push(...(spec.args ?? []));
   }
   try {
