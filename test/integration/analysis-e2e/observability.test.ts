@@ -41,8 +41,11 @@ describe('observability gate', () => {
     );
     const run = st.analysisRuns?.find((r) => r.stepIndex === 1);
     // It is scraped (the process is up), so only the telemetry signals are missing;
-    // the run ends on the first of them to fail, and none of the others passed.
-    expect(run?.metrics.find((m) => m.name === 'scraped')?.phase).toBe('Successful');
+    // the run ends on the first of them to fail, and none of the others passed. Whether
+    // `scraped` reached its count first depends on when Prometheus discovered the target.
+    const scraped = run?.metrics.find((m) => m.name === 'scraped');
+    expect(scraped?.failed).toBe(0);
+    expect(['Successful', 'Running']).toContain(scraped?.phase);
     for (const name of ['logs', 'traces']) expect(run?.metrics.find((m) => m.name === name)?.successful, name).toBe(0);
     // Not failed before the grace period: the first measurements were provisional.
     const requests = run?.metrics.find((m) => m.name === 'requests');
