@@ -62,8 +62,6 @@ export interface RunningClairvoyance {
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-export { loadKubeConfig };
-
 function ownNamespace(): string {
   return existsSync(SA_NAMESPACE_FILE) ? readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() : 'default';
 }
@@ -138,6 +136,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   const stopReconciling = async (drain: boolean): Promise<void> => {
     const r = running;
     running = undefined;
+    // A follower's old queue is not its work: liveness looks at the leader's queue only.
+    currentQueue = undefined;
     if (r) await r.stop({ drain });
   };
 
