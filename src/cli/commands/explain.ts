@@ -30,6 +30,16 @@ export function renderExplanation(r: RolloutObject): string {
   const cycle = s.cycle ?? {};
   const stamps = Object.entries(cycle).filter(([, v]) => v);
   if (stamps.length) lines.push('', 'Cycle:', ...stamps.map(([k, v]) => `  ${k.padEnd(16)} ${v}`));
+  const history = s.history ?? [];
+  if (history.length) {
+    lines.push('', `Earlier canaries (newest last; replay them with clairvoyance backtest --changes):`);
+    for (const h of history) {
+      const analyses = (h.analyses ?? []).map((a) => `${a.templates.map((t) => t.name).join('+')} ${a.phase}`).join(', ');
+      lines.push(
+        `  ${h.endedAt} ${h.revision} ${h.outcome}${h.reason && h.reason !== h.outcome ? ` (${h.reason})` : ''}${h.origin ? `, origin ${h.origin}` : ''}${analyses ? `: ${analyses}` : ''}`,
+      );
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -47,7 +57,7 @@ export function registerExplain(program: Command): void {
       const s = r.status ?? {};
       process.stdout.write(
         flags.output === 'json'
-          ? `${JSON.stringify({ phase: s.phase, reason: s.reason, message: s.message, findings: s.findings ?? [], analysisRuns: s.analysisRuns ?? [], cycle: s.cycle ?? {} }, null, 2)}\n`
+          ? `${JSON.stringify({ phase: s.phase, reason: s.reason, message: s.message, findings: s.findings ?? [], analysisRuns: s.analysisRuns ?? [], cycle: s.cycle ?? {}, history: s.history ?? [] }, null, 2)}\n`
           : renderExplanation(r),
       );
     });
