@@ -25,6 +25,15 @@ export function kubeConfig(): KubeConfig {
   return kc;
 }
 
+/**
+ * True only against another cluster (E2E_KUBECONFIG) given no PROMETHEUS_URL: the one case
+ * where Prometheus-backed tests are skipped. On the local stack they always run (and fail
+ * when its Prometheus is missing), so CI cannot go green without it.
+ */
+export function externalClusterWithoutPrometheus(): boolean {
+  return !!process.env.E2E_KUBECONFIG && !process.env.PROMETHEUS_URL;
+}
+
 /** The Prometheus that scrapes `.stack/prometheus/targets/`, or PROMETHEUS_URL on other clusters. */
 export function prometheusUrl(): string | undefined {
   return process.env.E2E_KUBECONFIG ? process.env.PROMETHEUS_URL : stackState()?.prometheusUrl;

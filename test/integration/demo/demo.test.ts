@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { applyWebhookConfigurations, deleteWebhookConfigurations, readRegistration } from '../../../src/webhook/index.js';
-import { kubeConfig, kubectl, prometheusUrl } from '../../support/cluster.js';
+import { externalClusterWithoutPrometheus, kubeConfig, kubectl } from '../../support/cluster.js';
 import { instantQuery } from '../../support/prometheus.js';
 import { loadDashboard, queries } from '../../unit/install/dashboard-queries.js';
 
@@ -38,7 +38,7 @@ const CORE_PANELS = [
   'Rollback ratio by origin ($window)',
 ];
 
-describe.skipIf(!prometheusUrl())('the demo', () => {
+describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
   it('plays every scenario as expected, and the dashboard shows its data', { timeout: 600_000 }, async () => {
     const { code, output } = await runDemo();
     // On failure, show the end of the demo's own account of what happened.

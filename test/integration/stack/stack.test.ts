@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppsV1Api, ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { Gauge, Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addScrapeTarget, eventually, kubeConfig, kubectl, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
+import { addScrapeTarget, eventually, externalClusterWithoutPrometheus, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { instantQuery } from '../../support/prometheus.js';
 
 const ns = useTestNamespace('stack');
@@ -86,7 +86,7 @@ describe('local stack', () => {
     }
   });
 
-  describe.skipIf(!prometheusUrl())('Prometheus', () => {
+  describe.skipIf(externalClusterWithoutPrometheus())('Prometheus', () => {
     let server: Server | undefined;
     let removeTarget: (() => void) | undefined;
     afterAll(() => {
