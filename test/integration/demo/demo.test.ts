@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { applyWebhookConfigurations, deleteWebhookConfigurations, readRegistration } from '../../../src/webhook/index.js';
 import { externalClusterWithoutPrometheus, kubeConfig, kubectl } from '../../support/cluster.js';
-import { instantQuery } from '../../support/prometheus.js';
+import { rangeQuery } from '../../support/prometheus.js';
 import { loadDashboard, queries } from '../../unit/install/dashboard-queries.js';
 
 const DEMO_WEBHOOK = 'clairvoyance-demo';
@@ -40,6 +40,7 @@ const CORE_PANELS = [
 
 describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
   it('plays every scenario as expected, and the dashboard shows its data', { timeout: 600_000 }, async () => {
+    const started = new Date();
     const { code, output } = await runDemo();
     // On failure, show the end of the demo's own account of what happened.
     const tail = output.slice(-6000);
@@ -50,8 +51,11 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
 
     const core = queries(loadDashboard()).filter((q) => CORE_PANELS.includes(q.panel));
     expect(new Set(core.map((q) => q.panel)).size).toBe(CORE_PANELS.length);
+    // Over the demo's time range, as the panels draw it: the controller's own gauges go
+    // stale the moment the demo stops, so an instant query after it says nothing.
+    const ended = new Date();
     for (const panel of CORE_PANELS) {
-      const results = await Promise.all(core.filter((q) => q.panel === panel).map((q) => instantQuery(q.promql)));
+      const results = await Promise.all(core.filter((q) => q.panel === panel).map((q) => rangeQuery(q.promql, started, ended)));
       expect(
         results.some((r) => r.length > 0),
         `panel "${panel}" has no data`,
@@ -89,6 +93,7 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
     const applied = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(policy) });
     expect(applied.code, applied.stderr).toBe(0);
     try {
+      const started = new Date();
       const { code, output } = await runDemo();
       expect(code, output.slice(-3000)).toBe(1);
       expect(output).toMatch(/demo failed: .*cost-center/s);
@@ -109,6 +114,7 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
       namespaceRequirements: [{ key: 'clairvoyance.dev/never', operator: 'In', values: ['true'] }],
     });
     try {
+      const started = new Date();
       const { code, output } = await runDemo();
       expect(code, output.slice(-3000)).toBe(1);
       expect(output).toContain('the demo cannot run on this cluster as it is');
