@@ -28,6 +28,16 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          // After every integration file: stops the shared stack and checks that it left nothing.
+          name: 'teardown',
+          include: ['test/teardown/**/*.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 2 },
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -43,8 +43,12 @@ export function apiserverArgs(ports: Ports, pki: StackPki): string[] {
     `--tls-cert-file=${pki.serving.cert}`,
     `--tls-private-key-file=${pki.serving.key}`,
     `--client-ca-file=${pki.caCert}`,
-    '--authorization-mode=RBAC',
-    '--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota',
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota',
+    // The API server reaches the real node's kubelet (logs, exec) with the admin identity.
+    `--kubelet-client-certificate=${pki.adminFiles.cert}`,
+    `--kubelet-client-key=${pki.adminFiles.key}`,
+    '--kubelet-preferred-address-types=InternalIP',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${pki.saPublic}`,
     `--service-account-signing-key-file=${pki.saPrivate}`,
@@ -121,9 +125,13 @@ export function prometheusArgs(ports: Ports, config: string): string[] {
   ];
 }
 
-/** Scrape every second; targets come from JSON files dropped into .stack/prometheus/targets/. */
-export function prometheusConfig(targetsDir: string = paths.prometheusTargets): string {
-  return [
+/**
+ * Scrape every second. Processes outside the cluster are targets in JSON files dropped
+ * into .stack/prometheus/targets/; pods are found through Kubernetes service discovery
+ * with the relabelling the README documents for production.
+ */
+export function prometheusConfig(targetsDir: string = paths.prometheusTargets, kubeconfig?: string): string {
+  const lines = [
     'global:',
     '  scrape_interval: 1s',
     '  scrape_timeout: 1s',
@@ -133,8 +141,32 @@ export function prometheusConfig(targetsDir: string = paths.prometheusTargets): 
     '    file_sd_configs:',
     `      - files: ['${join(targetsDir, '*.json')}']`,
     '        refresh_interval: 1s',
-    '',
-  ].join('\n');
+  ];
+  if (kubeconfig) lines.push(...podScrapeConfig(kubeconfig));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Pods that opt in with prometheus.io/scrape; their revision label becomes `revision`. */
+export function podScrapeConfig(kubeconfig: string): string[] {
+  return [
+    '  - job_name: kubernetes-pods',
+    '    kubernetes_sd_configs:',
+    '      - role: pod',
+    `        kubeconfig_file: ${kubeconfig}`,
+    '    relabel_configs:',
+    '      - {source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape], action: keep, regex: "true"}',
+    '      - {source_labels: [__meta_kubernetes_pod_phase], action: keep, regex: Running}',
+    '      - source_labels: [__address__, __meta_kubernetes_pod_annotation_prometheus_io_port]',
+    '        action: replace',
+    "        regex: '([^:]+)(?::\\d+)?;(\\d+)'",
+    '        replacement: "$1:$2"',
+    '        target_label: __address__',
+    '      - {source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_path], action: replace, regex: "(.+)", target_label: __metrics_path__}',
+    '      - {source_labels: [__meta_kubernetes_pod_label_clairvoyance_dev_revision], target_label: revision}',
+    '      - {source_labels: [__meta_kubernetes_pod_label_app], target_label: service}',
+    '      - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}',
+    '      - {source_labels: [__meta_kubernetes_pod_name], target_label: pod}',
+  ];
 }
 
 export function kwokConfig(): string {

@@ -31,4 +31,5 @@ export const goModules = {
   kwok: join(repoRoot, 'dev', 'cluster', 'kwok'),
   prometheus: join(repoRoot, 'dev', 'cluster', 'prometheus'),
   helm: join(repoRoot, 'dev', 'cluster', 'helm'),
+  pause: join(repoRoot, 'dev', 'cluster', 'pause'),
 };

@@ -11,7 +11,9 @@ export interface StackPki {
   serving: { cert: string; key: string };
   saPublic: string;
   saPrivate: string;
-  clients: Record<'admin' | 'controller-manager' | 'scheduler', PemPair>;
+  clients: Record<'admin' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy', PemPair>;
+  /** The admin client's files: the API server presents it to kubelets (logs, exec). */
+  adminFiles: { cert: string; key: string };
 }
 
 const file = (name: string): string => join(paths.pki, name);
@@ -29,6 +31,10 @@ export async function createPki(): Promise<StackPki> {
   const admin = await ca.issue({ commonName: 'clairvoyance-admin', organizations: ['system:masters'], usage: 'client', validDays: 365 });
   const kcm = await ca.issue({ commonName: 'system:kube-controller-manager', usage: 'client', validDays: 365 });
   const scheduler = await ca.issue({ commonName: 'system:kube-scheduler', usage: 'client', validDays: 365 });
+  // The Node authorizer grants a kubelet exactly its own node's objects by this identity.
+  const kubelet = await ca.issue({ commonName: 'system:node:clairvoyance-node', organizations: ['system:nodes'], usage: 'client', validDays: 365 });
+  // Bound to the system:node-proxier ClusterRole by the API server's bootstrap policy.
+  const kubeProxy = await ca.issue({ commonName: 'system:kube-proxy', usage: 'client', validDays: 365 });
   const sa = await createSigningKeyPair();
 
   const write = (name: string, content: string): string => {
@@ -42,7 +48,8 @@ export async function createPki(): Promise<StackPki> {
     serving: { cert: write('apiserver.crt', serving.certPem), key: write('apiserver.key', serving.keyPem) },
     saPublic: write('sa.pub', sa.publicKeyPem),
     saPrivate: write('sa.key', sa.privateKeyPem),
-    clients: { admin, 'controller-manager': kcm, scheduler },
+    clients: { admin, 'controller-manager': kcm, scheduler, kubelet, 'kube-proxy': kubeProxy },
+    adminFiles: { cert: write('admin.crt', admin.certPem), key: write('admin.key', admin.keyPem) },
   };
 }
 

@@ -16,6 +16,8 @@ import {
 import { isHealthy, waitUntil, type TlsClient } from './health.js';
 import { createFakeNodes, defaultServiceAccountExists, readyNodeCount } from './nodes.js';
 import { paths, stackDir } from './paths.js';
+import { REAL_NODE_NAME } from './node-config.js';
+import { ensureImages, realNodeWanted, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 import { createPki, kubeconfigYaml } from './pki.js';
 import { freePort, isPortOpen, isRunning, startDetached, stopProcess, type StartedProcess } from './processes.js';
 import { step } from './progress.js';
@@ -31,6 +33,10 @@ export interface StackState {
   prometheusUrl: string;
   apiserverUrl: string;
   adminTls: TlsClient;
+  /** Present when the stack runs a real node (kubelet, containerd) beside the kwok ones. */
+  realNode?: RealNodeState;
+  /** True while the real node is being started: `down` then cleans up after a partial start. */
+  realNodeWanted?: boolean;
 }
 
 export interface UpResult {
@@ -59,7 +65,7 @@ export async function isStackHealthy(state: StackState): Promise<boolean> {
   if (!state.processes.every(isRunning)) return false;
   if (!(await isHealthy(`${state.apiserverUrl}/readyz`, state.adminTls))) return false;
   if (!(await isHealthy(`${state.prometheusUrl}/-/ready`))) return false;
-  return (await readyNodeCount(state.kubeconfig)) >= FAKE_NODES;
+  return (await readyNodeCount(state.kubeconfig)) >= FAKE_NODES + (state.realNodeWanted ? 1 : 0);
 }
 
 export async function up(): Promise<UpResult> {
@@ -67,6 +73,7 @@ export async function up(): Promise<UpResult> {
   if (existing) {
     if (await isStackHealthy(existing)) {
       step('stack', 'already running and healthy: reusing it');
+      if (existing.realNodeWanted) await ensureImages(existing.binaries.pause);
       return { state: existing, reused: true };
     }
     step('stack', 'found a stale or partial stack: stopping it and starting fresh');
@@ -142,12 +149,29 @@ export async function up(): Promise<UpResult> {
     step('kwok', `${FAKE_NODES} fake nodes Ready`);
 
     const promConfig = join(paths.prometheusDir, 'prometheus.yml');
-    writeFileSync(promConfig, prometheusConfig());
+    writeFileSync(promConfig, prometheusConfig(paths.prometheusTargets, paths.kubeconfig));
     const prometheus = start('prometheus', binaries.prometheus, prometheusArgs(ports, promConfig));
     await waitUntil(prometheus, 'prometheus', 'ready', () => isHealthy(`${state.prometheusUrl}/-/ready`), 60_000);
     step('prometheus', `ready on ${state.prometheusUrl} (scrape 1s, targets: ${paths.prometheusTargets}/*.json)`);
 
     await waitUntil(kcm, 'kube-controller-manager', 'creating the default ServiceAccount', () => defaultServiceAccountExists(paths.kubeconfig), 60_000);
+
+    if (realNodeWanted()) {
+      state.realNodeWanted = true;
+      writeState(state);
+      const nodeKubeconfig = (client: 'kubelet' | 'kube-proxy', user: string): string => kubeconfigYaml(apiserverUrl, pki.caPem, pki.clients[client], user);
+      state.realNode = await startRealNode({
+        binaries,
+        caFile: pki.caCert,
+        kubeletKubeconfig: nodeKubeconfig('kubelet', `system:node:${REAL_NODE_NAME}`),
+        kubeProxyKubeconfig: nodeKubeconfig('kube-proxy', 'system:kube-proxy'),
+        adminKubeconfig: paths.kubeconfig,
+        start,
+      });
+      writeState(state);
+    } else {
+      step('real node', 'skipped (STACK_NODES has no "real"): pods run on kwok only');
+    }
   } catch (err) {
     step('stack', 'start failed: stopping what was started');
     await down({ quiet: true });
@@ -169,6 +193,15 @@ export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
   if (!state) {
     if (!opts.quiet) step('stack', 'nothing to stop');
     return;
+  }
+  // The node first, while the API server can still delete its Node object.
+  if (state.realNodeWanted) {
+    const nodeProcs = state.processes.filter((p) => ['containerd', 'kubelet', 'kube-proxy'].includes(p.name));
+    await stopRealNode(
+      { ports: state.realNode?.ports ?? { kubelet: 0, kubeletHealthz: 0, kubeProxyHealthz: 0, kubeProxyMetrics: 0 }, images: [], processes: nodeProcs },
+      state.binaries['kube-proxy'],
+      state.kubeconfig,
+    );
   }
   // Reverse start order: clients before the API server, the API server before etcd.
   for (const proc of [...state.processes].reverse()) {

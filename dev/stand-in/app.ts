@@ -73,7 +73,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const delay = lognormalAroundMedian(rand, b.latencyMs, b.latencySigma);
     setTimeout(() => {
       const code = failing ? 500 : 200;
-      res.writeHead(code, { 'Content-Type': 'application/json' });
+      // The revision that answered: a caller going through a Service counts its share.
+      res.writeHead(code, { 'Content-Type': 'application/json', ...(opts.revision ? { 'X-Revision': opts.revision } : {}) });
       res.end(failing ? '{"error":"injected failure"}' : '{"ok":true}');
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Counted whether or not the family is exported, as a real service would

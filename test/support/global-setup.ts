@@ -23,6 +23,8 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   }
   const { state, reused } = await up();
   const stop = reused || process.env.KEEP_STACK === '1' ? undefined : down;
+  // The teardown project stops the stack to check its clean-up; it restarts one it did not start.
+  if (!stop) process.env.CLAIRVOYANCE_STACK_KEEP_AFTER_SUITE = '1';
   try {
     installCrds(state.binaries.kubectl, state.kubeconfig);
     // The chart tests need helm; a cold build takes minutes, better here, before the

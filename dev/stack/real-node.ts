@@ -1,0 +1,384 @@
+// The stack's real node: containerd + runc, a CNI bridge, kubelet and kube-proxy, so
+// pods run code, take time to become Ready and serve traffic through Services. Started
+// after the control plane; torn down before it, leaving no process, container, mount,
+// netns, bridge or rule behind.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { demoAppImage, pauseImage } from '../images/build.js';
+import type { WrittenImage } from '../images/oci.js';
+import { SERVICE_CIDR } from './components.js';
+import { isHealthy, waitUntil } from './health.js';
+import {
+  BRIDGE,
+  BRIDGE_IP,
+  CNI_NETNS_PREFIX,
+  cniConfig,
+  containerdConfig,
+  kubeletArgs,
+  kubeletConfig,
+  kubeProxyArgs,
+  kubeProxyConfig,
+  nodePaths,
+  POD_CIDR,
+  REAL_NODE_NAME,
+  realNodeWanted,
+  type NodePorts,
+} from './node-config.js';
+import { freePort, isRunning, stopProcess, type StartedProcess } from './processes.js';
+import { StackError, step } from './progress.js';
+
+export { realNodeWanted };
+
+export interface RealNodeState {
+  ports: NodePorts;
+  images: WrittenImage[];
+  /** pids of kubelet, kube-proxy and containerd; also listed in the stack's processes. */
+  processes: StartedProcess[];
+}
+
+export interface RealNodeBinaries {
+  kubelet: string;
+  'kube-proxy': string;
+  pause: string;
+}
+
+const CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin'];
+const INSTALL_HINT = 'run `bash dev/install-node-runtime.sh` (as root), or start the stack with STACK_NODES=kwok to run without a real node';
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], input?: string): Run {
+  const result = spawnSync(command, args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+  if (result.error) return { status: 127, stdout: '', stderr: result.error.message };
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function must(component: string, command: string, args: string[]): string {
+  const r = run(command, args);
+  if (r.status !== 0) throw new StackError(component, `${command} ${args.join(' ')}`, `exited with ${r.status}`, r.stderr.trim() || r.stdout.trim());
+  return r.stdout;
+}
+
+function cniBinDir(): string {
+  const dir = CNI_BIN_DIRS.find((d) => existsSync(join(d, 'bridge')) && existsSync(join(d, 'host-local')) && existsSync(join(d, 'portmap')));
+  if (!dir) throw new StackError('cni', `ls ${CNI_BIN_DIRS.join(' ')}`, `no bridge, host-local and portmap plugins found; ${INSTALL_HINT}`, '');
+  return dir;
+}
+
+/** Names the missing tool and the fix before anything is started. */
+export function preflight(): string {
+  if (process.getuid?.() !== 0) throw new StackError('real node', 'id -u', `must run as root (network namespaces, mounts, iptables); ${INSTALL_HINT}`, '');
+  for (const tool of ['containerd', 'ctr', 'runc', 'iptables', 'ip']) {
+    if (run('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new StackError('real node', `command -v ${tool}`, `${tool} is not installed; ${INSTALL_HINT}`, '');
+  }
+  return cniBinDir();
+}
+
+function ensureBridge(): void {
+  if (run('ip', ['link', 'show', BRIDGE]).status !== 0) must('cni', 'ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  const addresses = run('ip', ['-4', '-br', 'addr', 'show', BRIDGE]).stdout;
+  if (!addresses.includes(`${BRIDGE_IP}/`)) must('cni', 'ip', ['addr', 'add', `${BRIDGE_IP}/24`, 'dev', BRIDGE]);
+  must('cni', 'ip', ['link', 'set', BRIDGE, 'up']);
+}
+
+function ctr(...args: string[]): string[] {
+  return ['--address', nodePaths.containerdSocket, '--namespace', 'k8s.io', ...args];
+}
+
+function runcRoot(): string {
+  return join(nodePaths.containerdState, 'runc');
+}
+
+/** The shim keeps one runc root per containerd namespace under the configured root. */
+function runcRoots(): string[] {
+  const root = runcRoot();
+  return existsSync(root) ? readdirSync(root).map((ns) => join(root, ns)) : [];
+}
+
+/** Ids of every container and sandbox containerd created, from its task state. */
+function containerIds(): string[] {
+  const tasks = join(nodePaths.containerdState, 'io.containerd.runtime.v2.task', 'k8s.io');
+  const fromState = existsSync(tasks) ? readdirSync(tasks) : [];
+  const fromRunc = runcRoots().flatMap((root) => (existsSync(root) ? readdirSync(root) : []));
+  return [...new Set([...fromState, ...fromRunc])];
+}
+
+/** With cgroupsPerQOS off, containerd puts each container in the cgroup /k8s.io/<id>. */
+const CONTAINER_CGROUP = '/k8s.io/';
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Pids in a container cgroup; only the given ids when some are given. */
+function containerProcesses(ids?: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
+      const match = new RegExp(`:${CONTAINER_CGROUP}([0-9a-f]{64})`).exec(cgroup);
+      if (match?.[1] && (!ids || ids.includes(match[1]))) pids.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids;
+}
+
+function killContainerProcesses(ids: string[]): void {
+  for (const pid of containerProcesses(ids)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Container cgroup directories left in any hierarchy (v1 controllers and the v2 mount). */
+function containerCgroupDirs(): string[] {
+  const dirs: string[] = [];
+  if (!existsSync(CGROUP_ROOT)) return dirs;
+  for (const controller of readdirSync(CGROUP_ROOT)) {
+    const parent = join(CGROUP_ROOT, controller, CONTAINER_CGROUP);
+    if (existsSync(parent)) dirs.push(parent);
+  }
+  return dirs;
+}
+
+function removeContainerCgroups(): void {
+  for (const parent of containerCgroupDirs()) {
+    try {
+      for (const child of readdirSync(parent, { withFileTypes: true })) if (child.isDirectory()) run('rmdir', [join(parent, child.name)]);
+      run('rmdir', [parent]);
+    } catch {
+      /* not a directory we may touch */
+    }
+  }
+}
+
+export interface RealNodeContext {
+  binaries: RealNodeBinaries;
+  caFile: string;
+  /** Kubeconfig contents with the kubelet's and kube-proxy's own client certificates. */
+  kubeletKubeconfig: string;
+  kubeProxyKubeconfig: string;
+  adminKubeconfig: string;
+  start: (name: string, binary: string, args: string[]) => StartedProcess;
+}
+
+export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState> {
+  const cniBin = preflight();
+  for (const dir of [nodePaths.containerdRoot, nodePaths.containerdState, nodePaths.cniConfDir, nodePaths.cniIpamDir, nodePaths.kubeletRoot])
+    mkdirSync(dir, { recursive: true });
+  const ports: NodePorts = {
+    kubelet: await freePort(),
+    kubeletHealthz: await freePort(),
+    kubeProxyHealthz: await freePort(),
+    kubeProxyMetrics: await freePort(),
+  };
+  step('cni', `bridge ${BRIDGE} ${BRIDGE_IP}/24 for pods in ${POD_CIDR}`);
+  ensureBridge();
+  writeFileSync(join(nodePaths.cniConfDir, '10-clairvoyance.conflist'), cniConfig());
+  writeFileSync(nodePaths.containerdConfig, containerdConfig(cniBin, runcRoot()));
+  writeFileSync(nodePaths.kubeletConfig, kubeletConfig(ports, ctx.caFile));
+  writeFileSync(nodePaths.kubeProxyConfig, kubeProxyConfig(ports, POD_CIDR));
+  writeFileSync(nodePaths.kubeletKubeconfig, ctx.kubeletKubeconfig, { mode: 0o600 });
+  writeFileSync(nodePaths.kubeProxyKubeconfig, ctx.kubeProxyKubeconfig, { mode: 0o600 });
+
+  const processes: StartedProcess[] = [];
+  const containerd = ctx.start('containerd', 'containerd', ['--config', nodePaths.containerdConfig, '--log-level', 'warn']);
+  processes.push(containerd);
+  await waitUntil(containerd, 'containerd', 'serving', async () => existsSync(nodePaths.containerdSocket) && run('ctr', ctr('version')).status === 0, 30_000);
+  step('containerd', `serving on ${nodePaths.containerdSocket}`);
+
+  const images = await ensureImages(ctx.binaries.pause);
+
+  const kubelet = ctx.start('kubelet', ctx.binaries.kubelet, kubeletArgs());
+  processes.push(kubelet);
+  await waitUntil(kubelet, 'kubelet', `registering ${REAL_NODE_NAME} Ready`, () => nodeReady(ctx.adminKubeconfig), 120_000);
+  step('kubelet', `${REAL_NODE_NAME} Ready at ${BRIDGE_IP}`);
+
+  const proxy = ctx.start('kube-proxy', ctx.binaries['kube-proxy'], kubeProxyArgs());
+  processes.push(proxy);
+  await waitUntil(proxy, 'kube-proxy', 'healthy', () => isHealthy(`http://127.0.0.1:${ports.kubeProxyHealthz}/healthz`), 60_000);
+  step('kube-proxy', `programming Services (${SERVICE_CIDR}) in iptables`);
+  return { ports, images, processes };
+}
+
+/**
+ * Builds the node's images (cached by their inputs) and imports any that containerd does
+ * not hold at that digest, so a reused stack runs the current demo application too.
+ */
+export async function ensureImages(pauseBinary: string): Promise<WrittenImage[]> {
+  const images = [pauseImage(pauseBinary), await demoAppImage()];
+  const held = run('ctr', ctr('images', 'ls')).stdout;
+  for (const image of images) {
+    if (held.split('\n').some((line) => line.startsWith(`${image.name} `) && line.includes(image.digest))) continue;
+    must('containerd', 'ctr', ctr('images', 'import', image.archive));
+    step('containerd', `imported ${image.name} (${image.digest.slice(0, 19)})`);
+  }
+  return images;
+}
+
+async function nodeReady(kubeconfig: string): Promise<boolean> {
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const node = await kc.makeApiClient(CoreV1Api).readNode({ name: REAL_NODE_NAME });
+    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes the Node object while the API server still runs, so the next `up` starts clean. */
+async function deleteNodeObject(kubeconfig: string): Promise<void> {
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    await kc.makeApiClient(CoreV1Api).deleteNode({ name: REAL_NODE_NAME });
+  } catch {
+    /* already gone, or the API server is down: the data dir goes anyway */
+  }
+}
+
+/** Every mount under a directory, deepest first. */
+function mountsUnder(prefix: string): string[] {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((m): m is string => m !== undefined && (m === prefix || m.startsWith(`${prefix}/`)));
+  return [...new Set(mounts)].sort((a, b) => b.length - a.length);
+}
+
+/** Network namespaces whose interfaces carry a pod address of ours. */
+export function podNetns(): string[] {
+  const list = run('ip', ['netns', 'list']).stdout;
+  const names = list
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(CNI_NETNS_PREFIX));
+  const prefix = POD_CIDR.split('.').slice(0, 3).join('.');
+  return names.filter((n) => run('ip', ['-n', n, '-4', '-br', 'addr']).stdout.includes(`${prefix}.`) || !hasInterfaces(n));
+}
+
+function hasInterfaces(netns: string): boolean {
+  return run('ip', ['-n', netns, '-br', 'link'])
+    .stdout.split('\n')
+    .some((l) => l && !l.startsWith('lo '));
+}
+
+/** Pids of processes that belong to the node: shims and containers of our containerd. */
+export function nodeProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(nodePaths.containerdSocket) || cmdline.includes(nodePaths.dir)) pids.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids.filter((p) => p !== process.pid);
+}
+
+const IPTABLES = ['iptables', 'ip6tables'] as const;
+const TABLES = ['nat', 'filter', 'mangle'] as const;
+
+/** KUBE-* chains the node's kubelet and kube-proxy made, in both address families. */
+export function kubeChains(): string[] {
+  const chains: string[] = [];
+  for (const tool of IPTABLES) {
+    for (const table of TABLES) {
+      for (const line of run(tool, ['-t', table, '-S']).stdout.split('\n')) if (/^-N KUBE-/.test(line)) chains.push(`${tool}/${table}/${line.slice(3)}`);
+    }
+  }
+  return chains;
+}
+
+/** Removes the jumps into KUBE-* chains, then the chains: whatever `kube-proxy --cleanup` left. */
+function removeKubeChains(): void {
+  for (const tool of IPTABLES) {
+    for (const table of TABLES) {
+      const rules = run(tool, ['-t', table, '-S']).stdout.split('\n');
+      for (const rule of rules.filter((r) => /^-A (?!KUBE-)\S+ .*-j KUBE-/.test(r))) {
+        run(tool, ['-t', table, ...splitRule(rule.replace(/^-A /, '-D '))]);
+      }
+      const chains = rules.filter((r) => r.startsWith('-N KUBE-')).map((r) => r.slice(3));
+      for (const chain of chains) run(tool, ['-t', table, '-F', chain]);
+      for (const chain of chains) run(tool, ['-t', table, '-X', chain]);
+    }
+  }
+}
+
+/** Splits an `iptables -S` line into arguments, keeping quoted comments whole. */
+function splitRule(rule: string): string[] {
+  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+export function bridgeExists(): boolean {
+  return run('ip', ['link', 'show', BRIDGE]).status === 0;
+}
+
+/** Stops the node and removes what it made. Safe to call on a partial start. */
+export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBinary: string | undefined, adminKubeconfig: string): Promise<void> {
+  const procs = node?.processes ?? [];
+  const byName = (n: string): StartedProcess | undefined => procs.find((p) => p.name === n);
+  for (const name of ['kube-proxy', 'kubelet']) {
+    const proc = byName(name);
+    if (proc && isRunning(proc)) {
+      step(name, 'stopping');
+      await stopProcess(proc);
+    }
+  }
+  // Containers first, through runc directly: it works whether or not containerd answers.
+  // (A stopped kubelet leaves its pods running, and so does a stopped containerd.)
+  const ids = containerIds();
+  for (const root of runcRoots()) {
+    for (const id of run('runc', ['--root', root, 'list', '-q']).stdout.split('\n').filter(Boolean)) {
+      run('runc', ['--root', root, 'delete', '--force', id]);
+    }
+  }
+  killContainerProcesses(ids);
+  const containerd = byName('containerd');
+  if (containerd && isRunning(containerd)) {
+    step('containerd', 'stopping');
+    await stopProcess(containerd);
+  }
+  for (const pid of nodeProcesses()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  if (kubeProxyBinary) run(kubeProxyBinary, ['--cleanup']);
+  removeKubeChains();
+  for (const ns of podNetns()) run('ip', ['netns', 'delete', ns]);
+  for (const mount of mountsUnder(nodePaths.dir)) run('umount', ['-l', mount]);
+  if (bridgeExists()) run('ip', ['link', 'delete', BRIDGE]);
+  removeContainerCgroups();
+  await deleteNodeObject(adminKubeconfig);
+  rmSync(nodePaths.dir, { recursive: true, force: true });
+}
+
+/** What a stopped node left behind; empty when the clean-up was complete. */
+export function leftovers(): string[] {
+  const left: string[] = [];
+  for (const pid of nodeProcesses()) left.push(`process ${pid}`);
+  for (const pid of containerProcesses()) left.push(`container process ${pid}`);
+  for (const dir of containerCgroupDirs()) left.push(`cgroup ${dir}`);
+  for (const ns of podNetns()) left.push(`netns ${ns}`);
+  if (bridgeExists()) left.push(`bridge ${BRIDGE}`);
+  for (const chain of kubeChains()) left.push(`iptables chain ${chain}`);
+  for (const mount of mountsUnder(nodePaths.dir)) left.push(`mount ${mount}`);
+  if (existsSync(nodePaths.dir)) left.push(`directory ${nodePaths.dir}`);
+  return left;
+}
