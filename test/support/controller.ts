@@ -14,6 +14,8 @@ export interface ControllerProcess {
   /** Ports the controller reported once it started. */
   ready: Promise<{ healthPort: number; metricsPort: number }>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The exit code once the process ends by itself (after a signal already sent). */
+  exited(): Promise<number | null>;
   metrics(): Promise<string>;
 }
 
@@ -70,6 +72,7 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
     },
+    exited: () => exited,
     async metrics() {
       const { metricsPort } = await ready;
       return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

@@ -3,7 +3,7 @@
 // stack, its own port, data and file-SD target directory under .stack/, and the
 // same 1 s scrape. Its data directory survives a stop, so after a restart it
 // still holds what it scraped before, as a restarted real Prometheus would.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -127,7 +127,10 @@ function promtoolBinary(): string {
   if (process.env.PROMTOOL_BIN) return process.env.PROMTOOL_BIN;
   const beside = join(dirname(prometheusBinary()), 'promtool');
   if (existsSync(beside)) return beside;
-  throw new Error(`no promtool next to ${prometheusBinary()}: install Debian's prometheus package (dev/install-prometheus.sh) or set PROMTOOL_BIN`);
+  // A Prometheus built from Go modules comes without promtool; Debian's package has one.
+  const onPath = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return onPath;
+  throw new Error(`no promtool next to ${prometheusBinary()} or on PATH: install Debian's prometheus package (dev/install-prometheus.sh) or set PROMTOOL_BIN`);
 }
 
 export interface InstanceOptions {
