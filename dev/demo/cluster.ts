@@ -24,7 +24,7 @@ export class Cluster {
   }
 
   async applyDeployment(change: CheckoutChange, opts: { expectFailure?: boolean } = {}): Promise<CommandResult> {
-    const { version: _v, origin: _o, ...manifest } = change;
+    const { version: _v, origin: _o, behaviour: _b, ...manifest } = change;
     return this.kubectl(['apply', '-f', '-'], JSON.stringify(manifest), { expectFailure: true }).then((r) => {
       if (r.code !== 0 && !opts.expectFailure) throw new Error(`kubectl apply of checkout ${change.version} failed: ${r.stderr}`);
       return r;
@@ -57,7 +57,7 @@ export class Cluster {
    * server-side dry run of a change the demo policy must deny.
    */
   async waitForWebhook(probe: CheckoutChange): Promise<void> {
-    const { version: _v, origin: _o, ...manifest } = probe;
+    const { version: _v, origin: _o, behaviour: _b, ...manifest } = probe;
     for (let i = 0; i < 60; i++) {
       const r = await this.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(manifest), { expectFailure: true });
       if (r.code !== 0 && r.stderr.includes('denied')) return;
@@ -114,6 +114,12 @@ export class Cluster {
       '-o',
       'yaml',
     ]).then((r) => this.kubectl(['apply', '-f', '-'], r.stdout));
+  }
+
+  async serviceIp(name: string, namespace = 'demo-shop'): Promise<string> {
+    const svc = await this.kc.makeApiClient(CoreV1Api).readNamespacedService({ name, namespace });
+    if (!svc.spec?.clusterIP) throw new Error(`Service ${namespace}/${name} has no ClusterIP`);
+    return svc.spec.clusterIP;
   }
 
   async deleteWebhookConfigurations(name: string): Promise<void> {

@@ -1,16 +1,18 @@
 // `npm run demo`: the local stack, `clairvoyance run` against it, and five changes
 // to a shop's checkout service, each with the outcome production context demands.
-// Pods under kwok are not processes, so small real stand-in processes play each
-// revision's pods for Prometheus; the demo says so where it matters.
+// Every revision runs as real pods on the stack's real node; clients reach them through
+// the checkout Service, and Prometheus finds them through pod discovery.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RolloutStatus } from '../../src/api/index.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { runDoctor } from '../../src/doctor/run-doctor.js';
 import { paths } from '../stack/paths.js';
 import { up } from '../stack/stack.js';
-import { startStandIn, type StandInProcess, type StandInSpec } from '../stand-in/launcher.js';
+import type { AppBehaviour } from '../stand-in/pod.js';
+import { ServiceLoad } from '../stand-in/service-load.js';
 import { checkoutDeployment, type CheckoutChange } from './checkout.js';
 import { Cluster } from './cluster.js';
 import { printCycleSummary } from './cycle-summary.js';
@@ -30,7 +32,9 @@ interface Outcome {
 }
 
 const outcomes: Outcome[] = [];
-const standIns = new Map<string, StandInProcess>();
+/** Clients of checkout, through its Service's ClusterIP. */
+let load: ServiceLoad | undefined;
+const CLIENT_RPS = 30;
 let controller: ChildProcess | undefined;
 let removeControllerTarget: (() => void) | undefined;
 let demoCluster: Cluster | undefined;
@@ -46,7 +50,7 @@ function addTarget(name: string, target: string, labels: Record<string, string>)
 async function main(): Promise<number> {
   const started = Date.now();
   section('Clairvoyance demo');
-  say('Starting (or reusing) the local stack: etcd, kube-apiserver, controller-manager, scheduler, kwok, Prometheus.');
+  say('Starting (or reusing) the local stack: etcd, kube-apiserver, controller-manager, scheduler, a real node (kubelet, containerd), kwok, Prometheus.');
   const { state } = await up();
   const cluster = new Cluster(state.kubeconfig, state.binaries.kubectl);
   demoCluster = cluster;
@@ -69,9 +73,13 @@ async function main(): Promise<number> {
   // The service as it runs in production today: hand-written, compliant.
   const v1 = checkoutDeployment({ version: '1.0.0', origin: 'human', compliant: true });
   await cluster.applyDeployment(v1);
-  const adopted = await cluster.waitForRollout('checkout', (s) => s.phase === 'Healthy' && !!s.stableRevision, 60_000);
-  await ensureStandIn({ revision: adopted.stableRevision!, namespace: NS });
-  say(`checkout v1.0.0 adopted: revision ${adopted.stableRevision} is stable. A stand-in process plays its pods for Prometheus.`);
+  const adopted = await cluster.waitForRollout('checkout', (s) => s.phase === 'Healthy' && !!s.stableRevision && (s.readyReplicas ?? 0) >= 4, 120_000);
+  if (adopted.phase !== 'Healthy') throw new Error(`checkout v1.0.0 was not adopted: ${adopted.message ?? adopted.phase ?? 'no status'}`);
+  say(`checkout v1.0.0 adopted: revision ${adopted.stableRevision} is stable, its pods running on the real node:`);
+  say(c.dim(indent((await cluster.kubectl(['get', 'pods', '-n', NS, '-l', 'app=checkout', '-o', 'wide'])).stdout)));
+  const clusterIp = await cluster.serviceIp('checkout');
+  load = new ServiceLoad(clusterIp, 80, CLIENT_RPS).start();
+  say(`Clients call the checkout Service (${clusterIp}:80) at ${CLIENT_RPS} requests/s; kube-proxy splits them across ready pods.`);
 
   await scenario1(cluster);
   await scenario2(cluster);
@@ -156,7 +164,7 @@ async function scenario2(cluster: Cluster): Promise<void> {
   section('2. The corrected change: canary, flag, analysis, promotion');
   const before = await cluster.rolloutStatus('checkout');
   const change = checkoutDeployment({ version: '2.0.1', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 95 });
-  await runCanary(cluster, change, { errorRate: 0.0 });
+  await runCanary(cluster, change);
   const done = await cluster.waitForRollout(
     'checkout',
     (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded',
@@ -169,19 +177,18 @@ async function scenario2(cluster: Cluster): Promise<void> {
     done.phase === 'Healthy' && flag === 'on',
     `phase ${done.phase} (${done.message ?? ''}), flag ${flag}`,
   );
-  await retireOldStandIns(done.stableRevision!);
 }
 
 /** (3) A canary that throws errors is rolled back by analysis, flag first. */
 async function scenario3(cluster: Cluster): Promise<void> {
   section('3. A change whose canary throws errors (10% 5xx)');
   await cluster.setFlagDefault('checkout-flags', 'new-checkout', 'off');
-  const change = checkoutDeployment({ version: '2.1.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 40 });
-  const failingSince = await runCanary(cluster, change, { errorRate: 0.1 });
+  const change = checkoutDeployment({ version: '2.1.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 40, behaviour: { errorRate: 0.1 } });
+  const failingSince = await runCanary(cluster, change);
   const done = await cluster.waitForRollout('checkout', (s) => s.phase === 'Degraded' || s.phase === 'Healthy', 180_000);
   const detectedMs = Date.now() - failingSince;
   const flag = await cluster.flagDefault('checkout-flags', 'new-checkout');
-  say(`Detection: ${(detectedMs / 1000).toFixed(1)} s from the canary's first failing request to weight 0 (1 s scrape, 2 s analysis interval).`);
+  say(`Detection: ${(detectedMs / 1000).toFixed(1)} s from the canary's first ready pod serving errors to weight 0 (1 s scrape, 2 s analysis interval).`);
   say(`Flag new-checkout is now "${flag}": the kill switch went first, then the canary went to weight 0.`);
   record(
     '3 rolled back',
@@ -194,8 +201,8 @@ async function scenario3(cluster: Cluster): Promise<void> {
 /** (4) A canary that emits no telemetry is stopped by the observability gate. */
 async function scenario4(cluster: Cluster): Promise<void> {
   section('4. A change whose canary serves but emits no telemetry');
-  const change = checkoutDeployment({ version: '2.2.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 25 });
-  await runCanary(cluster, change, { telemetry: [] });
+  const change = checkoutDeployment({ version: '2.2.0', origin: 'ai-generated', compliant: true, authoredMinutesAgo: 25, behaviour: { telemetry: 'none' } });
+  await runCanary(cluster, change);
   const done = await cluster.waitForRollout('checkout', (s) => s.phase === 'Degraded' || s.phase === 'Healthy', 180_000);
   say(`Verdict: ${done.message ?? ''}`);
   record(
@@ -226,38 +233,72 @@ async function handWritten(cluster: Cluster): Promise<void> {
   await cluster.setFlagDefault('checkout-flags', 'new-checkout', 'off');
   const before = await cluster.rolloutStatus('checkout');
   const change = checkoutDeployment({ version: '2.3.0', origin: 'human', compliant: true, authoredMinutesAgo: 300 });
-  await runCanary(cluster, change, { errorRate: 0.0 });
+  await runCanary(cluster, change);
   const done = await cluster.waitForRollout(
     'checkout',
     (s) => (s.phase === 'Healthy' && s.stableRevision !== before.stableRevision) || s.phase === 'Degraded',
     180_000,
   );
   record('hand-written change', 'promoted', done.phase === 'Healthy', `phase ${done.phase}: ${done.message ?? ''}`);
-  await retireOldStandIns(done.stableRevision!);
 }
 
-/** Applies a change and plays its canary pods with a stand-in once the controller names the revision. */
-async function runCanary(cluster: Cluster, change: CheckoutChange, behaviour: Omit<StandInSpec, 'revision' | 'namespace'>): Promise<number> {
+/**
+ * Applies a change and follows its canary. Returns when its first canary pod was Ready
+ * (the moment its behaviour starts to show), after the canary reached a verdict.
+ */
+async function runCanary(cluster: Cluster, change: CheckoutChange): Promise<number> {
   const before = await cluster.rolloutStatus('checkout');
   const res = await cluster.applyDeployment(change);
   if (res.code !== 0) throw new Error(`applying ${change.metadata.name} ${change.version} failed: ${res.stderr}`);
-  say(`Applied checkout ${change.version} (origin ${change.origin}).`);
-  const timeline = new Timeline('checkout');
+  say(`Applied checkout ${change.version} (origin ${change.origin}${change.behaviour ? `; its pods: ${describe(change.behaviour)}` : ''}).`);
+  const timeline = new Timeline('checkout', trafficPerStep(before.weights?.canary ?? 0));
   const stop = timeline.follow(() => cluster.rolloutStatus('checkout'));
   try {
     const s = await cluster.waitForRollout(
       'checkout',
-      (st) => !!st.canaryRevision && st.canaryRevision !== before.stableRevision && st.canaryRevision !== before.canaryRevision,
-      60_000,
+      (st) =>
+        !!st.canaryRevision && st.canaryRevision !== before.stableRevision && st.canaryRevision !== before.canaryRevision && (st.updatedReplicas ?? 0) > 0,
+      120_000,
     );
-    await ensureStandIn({ revision: s.canaryRevision!, namespace: NS, ...behaviour });
     const since = Date.now();
-    say(c.dim(`  (stand-in process for canary ${s.canaryRevision} started: ${describe(behaviour)})`));
+    say(c.dim(`  (canary ${s.canaryRevision ?? '?'}: first pod Ready on the real node)`));
     await cluster.waitForRollout('checkout', (st) => st.phase === 'Healthy' || st.phase === 'Degraded' || st.phase === 'Blocked', 180_000);
     return since;
   } finally {
     await stop();
   }
+}
+
+/**
+ * The canary's measured share of the requests clients sent while a weight held, printed
+ * when the weight changes. Periods spent waiting for pods to become Ready are left out:
+ * the weight is what the controller asked for, the share is what the Service gave.
+ */
+function trafficPerStep(initialWeight: number): (s: RolloutStatus) => string | undefined {
+  load?.take();
+  let weight = initialWeight;
+  let waiting = true;
+  let held = { canary: 0, answered: 0, errors: 0 };
+  return (s) => {
+    const stats = load?.take();
+    if (stats && s.canaryRevision && !waiting && weight > 0) {
+      held.canary += stats.byRevision[s.canaryRevision] ?? 0;
+      held.answered += Object.values(stats.byRevision).reduce((a, b) => a + b, 0);
+      held.errors += stats.byStatus['500'] ?? 0;
+    }
+    const next = s.weights?.canary ?? 0;
+    let note: string | undefined;
+    if (next !== weight) {
+      if (held.answered >= 50) {
+        const share = ((held.canary / held.answered) * 100).toFixed(0);
+        note = `measured at weight ${weight}%: the canary served ${share}% of ${held.answered} requests through the Service${held.errors ? ` (${held.errors} answered 500)` : ''}`;
+      }
+      held = { canary: 0, answered: 0, errors: 0 };
+    }
+    weight = next;
+    waiting = s.reason === 'WaitingForReplicas';
+    return note;
+  };
 }
 
 /** kubectl prints the whole rejected patch first; the reasons start at the webhook's words. */
@@ -271,22 +312,17 @@ function denial(stderr: string): string {
     .join('\n');
 }
 
-function describe(b: Omit<StandInSpec, 'revision' | 'namespace'>): string {
-  if (b.telemetry && b.telemetry.length === 0) return 'serves requests, exports no metrics';
+function describe(b: AppBehaviour): string {
+  if (b.telemetry === 'none') return 'serve requests, export no metrics';
   return b.errorRate ? `${Math.round(b.errorRate * 100)}% of requests fail` : 'healthy';
 }
 
-async function ensureStandIn(spec: StandInSpec): Promise<void> {
-  if (standIns.has(spec.revision)) return;
-  standIns.set(spec.revision, await startStandIn(spec));
-}
-
-async function retireOldStandIns(keep: string): Promise<void> {
-  for (const [revision, s] of standIns) {
-    if (revision === keep) continue;
-    await s.stop();
-    standIns.delete(revision);
-  }
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 async function startController(kubeconfig: string, prometheusUrl: string): Promise<number> {
@@ -347,8 +383,7 @@ async function startController(kubeconfig: string, prometheusUrl: string): Promi
 let cleaning: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    await Promise.all([...standIns.values()].map((s) => s.stop()));
-    standIns.clear();
+    load?.stop();
     removeControllerTarget?.();
     if (controller && controller.exitCode === null && controller.signalCode === null) {
       const exited = new Promise((r) => controller!.once('exit', r));

@@ -6,7 +6,11 @@ export class Timeline {
   private readonly started = Date.now();
   private last = '';
 
-  constructor(private readonly rollout: string) {}
+  /** `before` may print a line about the period that ends with this status (traffic served). */
+  constructor(
+    private readonly rollout: string,
+    private readonly before?: (s: RolloutStatus) => string | undefined,
+  ) {}
 
   line(s: RolloutStatus): string {
     const analysis = (s.analysisRuns ?? [])
@@ -31,6 +35,8 @@ export class Timeline {
           const key = `${s.phase}|${s.currentStepIndex}|${s.weights?.canary}|${s.reason}|${(s.analysisRuns ?? []).map((r) => r.phase).join(',')}`;
           if (key !== this.last) {
             this.last = key;
+            const note = this.before?.(s);
+            if (note) say(`  ${c.dim(`${''.padStart(7)}  ${note}`)}`);
             say(`  ${c.dim(`+${((Date.now() - this.started) / 1000).toFixed(1).padStart(5)}s`)}  ${text}`);
           }
         } catch {

@@ -48,6 +48,9 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
     expect(output, tail).toContain('PASS  1 denied at apply');
     expect(output, tail).toContain('PASS  5 contract');
     expect(output, tail).not.toContain('FAIL ');
+    // Real pods on the real node, with pod IPs, and the share the Service gave the canary.
+    expect(output).toMatch(/checkout-\S+\s+1\/1\s+Running\s+\d+\s+\S+\s+10\.250\.0\.\d+\s+clairvoyance-node/);
+    expect(output).toMatch(/measured at weight 25%: the canary served \d+% of \d+ requests through the Service/);
 
     const core = queries(loadDashboard()).filter((q) => CORE_PANELS.includes(q.panel));
     expect(new Set(core.map((q) => q.panel)).size).toBe(CORE_PANELS.length);
