@@ -4,7 +4,7 @@
 // runtime the project runs on. Archives are cached by a hash of their inputs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -14,6 +14,8 @@ import { step } from '../stack/progress.js';
 import { writeOciArchive, type ImageConfig, type WrittenImage } from './oci.js';
 
 export const DEMO_APP_IMAGE = 'docker.io/clairvoyance/demo-app:local';
+/** The controller as the chart runs it; the same file set and user as the Dockerfile's image. */
+export const CONTROLLER_IMAGE = 'docker.io/clairvoyance/clairvoyance:local';
 /** Distroless's numeric non-root user: lets Kubernetes check runAsNonRoot without a passwd file. */
 export const NON_ROOT = '65532:65532';
 
@@ -106,6 +108,63 @@ export async function demoAppImage(nodeBinary = process.execPath): Promise<Writt
       mkdirSync(join(rootfs, 'app'), { recursive: true });
       writeFileSync(join(rootfs, 'app', 'stand-in.mjs'), bundle);
       writeFileSync(join(rootfs, 'app', 'package.json'), '{"type":"module"}\n');
+    },
+  );
+}
+
+function runIn(cwd: string, command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${result.stderr.trim() || result.error?.message || ''}`);
+}
+
+/** Every file under a directory, in a stable order, for the cache key. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * The controller image: `npm run build`'s dist/, production dependencies installed by
+ * `npm ci --omit=dev` from the lockfile (the Dockerfile's deps stage), package.json, and
+ * the Node runtime at /nodejs/bin/node, run as 65532 with `run` as the default command.
+ */
+export function controllerImage(nodeBinary = process.execPath): WrittenImage {
+  step('image', 'compiling the controller (npm run build)');
+  runIn(repoRoot, 'npm', ['run', 'build', '--silent']);
+  const dist = join(repoRoot, 'dist');
+  const lock = readFileSync(join(repoRoot, 'package-lock.json'));
+  const pkg = readFileSync(join(repoRoot, 'package.json'));
+  const libraries = sharedLibraries(nodeBinary);
+  const key = hashOf(lock, pkg, readFileSync(nodeBinary), ...filesUnder(dist).flatMap((f) => [f.slice(dist.length), readFileSync(f)]));
+  return cached(
+    CONTROLLER_IMAGE,
+    key,
+    {
+      name: CONTROLLER_IMAGE,
+      entrypoint: ['/nodejs/bin/node', 'dist/cli/main.js'],
+      cmd: ['run'],
+      env: ['PATH=/nodejs/bin', 'NODE_ENV=production'],
+      user: NON_ROOT,
+      workingDir: '/app',
+      labels: {
+        'org.opencontainers.image.title': 'clairvoyance',
+        'org.opencontainers.image.description': 'Deployment gate and progressive-rollout controller for Kubernetes',
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+      },
+    },
+    (rootfs) => {
+      copyInto(rootfs, nodeBinary, '/nodejs/bin/node');
+      for (const lib of libraries) copyInto(rootfs, lib);
+      const app = join(rootfs, 'app');
+      mkdirSync(app, { recursive: true });
+      writeFileSync(join(app, 'package.json'), pkg);
+      writeFileSync(join(app, 'package-lock.json'), lock);
+      // No compiler, test runner or linter reaches the image; no install script runs.
+      runIn(app, 'npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
+      rmSync(join(app, 'package-lock.json'));
+      cpSync(dist, join(app, 'dist'), { recursive: true });
     },
   );
 }

@@ -102,6 +102,9 @@ export function cniConfig(paths = nodePaths): string {
           type: 'bridge',
           bridge: BRIDGE,
           isGateway: true,
+          // The default route reaches Services (kube-proxy DNATs on the host) and the API
+          // relay; with no masquerade and the host not forwarding, it reaches nothing else.
+          isDefaultGateway: true,
           ipMasq: false,
           hairpinMode: true,
           ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR, gateway: BRIDGE_IP }]], dataDir: paths.cniIpamDir },

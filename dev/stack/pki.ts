@@ -24,7 +24,8 @@ export async function createPki(): Promise<StackPki> {
   const serving = await ca.issue({
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
-    ipAddresses: ['127.0.0.1', '10.96.0.1'],
+    // 10.250.0.1: the relay on the real node's bridge, where pods reach the API server.
+    ipAddresses: ['127.0.0.1', '10.96.0.1', '10.250.0.1'],
     usage: 'server',
     validDays: 365,
   });

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
 import { demoAppImage, pauseImage } from '../images/build.js';
 import type { WrittenImage } from '../images/oci.js';
 import { SERVICE_CIDR } from './components.js';
@@ -26,6 +26,7 @@ import {
   realNodeWanted,
   type NodePorts,
 } from './node-config.js';
+import { repoRoot } from './paths.js';
 import { freePort, isRunning, stopProcess, type StartedProcess } from './processes.js';
 import { StackError, step } from './progress.js';
 
@@ -169,8 +170,13 @@ export interface RealNodeContext {
   kubeletKubeconfig: string;
   kubeProxyKubeconfig: string;
   adminKubeconfig: string;
+  /** The API server's loopback port: pods reach it through a relay on the bridge. */
+  apiserverPort: number;
   start: (name: string, binary: string, args: string[]) => StartedProcess;
 }
+
+/** Where pods reach the API server: the `kubernetes` Service's endpoint. */
+export const APISERVER_RELAY_PORT = 6443;
 
 export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState> {
   const cniBin = preflight();
@@ -204,6 +210,24 @@ export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState
   await waitUntil(kubelet, 'kubelet', `registering ${REAL_NODE_NAME} Ready`, () => nodeReady(ctx.adminKubeconfig), 120_000);
   step('kubelet', `${REAL_NODE_NAME} Ready at ${BRIDGE_IP}`);
 
+  const relay = ctx.start('apiserver-relay', process.execPath, [
+    '--import',
+    'tsx',
+    join(repoRoot, 'dev', 'stack', 'relay.ts'),
+    `${BRIDGE_IP}:${APISERVER_RELAY_PORT}`,
+    `127.0.0.1:${ctx.apiserverPort}`,
+  ]);
+  processes.push(relay);
+  await waitUntil(
+    relay,
+    'apiserver-relay',
+    'listening',
+    () => isHealthy(`https://${BRIDGE_IP}:${APISERVER_RELAY_PORT}/livez`, { ca: readFileSync(ctx.caFile, 'utf8') }),
+    30_000,
+  );
+  await publishApiserverEndpoint(ctx.adminKubeconfig);
+  step('apiserver-relay', `pods reach the API server at kubernetes.default (${BRIDGE_IP}:${APISERVER_RELAY_PORT})`);
+
   const proxy = ctx.start('kube-proxy', ctx.binaries['kube-proxy'], kubeProxyArgs());
   processes.push(proxy);
   await waitUntil(proxy, 'kube-proxy', 'healthy', () => isHealthy(`http://127.0.0.1:${ports.kubeProxyHealthz}/healthz`), 60_000);
@@ -217,13 +241,16 @@ export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState
  */
 export async function ensureImages(pauseBinary: string): Promise<WrittenImage[]> {
   const images = [pauseImage(pauseBinary), await demoAppImage()];
-  const held = run('ctr', ctr('images', 'ls')).stdout;
-  for (const image of images) {
-    if (held.split('\n').some((line) => line.startsWith(`${image.name} `) && line.includes(image.digest))) continue;
-    must('containerd', 'ctr', ctr('images', 'import', image.archive));
-    step('containerd', `imported ${image.name} (${image.digest.slice(0, 19)})`);
-  }
+  for (const image of images) importImage(image);
   return images;
+}
+
+/** Imports an image archive into the node's containerd unless it holds that digest already. */
+export function importImage(image: WrittenImage): void {
+  const held = run('ctr', ctr('images', 'ls')).stdout;
+  if (held.split('\n').some((line) => line.startsWith(`${image.name} `) && line.includes(image.digest))) return;
+  must('containerd', 'ctr', ctr('images', 'import', image.archive));
+  step('containerd', `imported ${image.name} (${image.digest.slice(0, 19)})`);
 }
 
 async function nodeReady(kubeconfig: string): Promise<boolean> {
@@ -235,6 +262,27 @@ async function nodeReady(kubeconfig: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The API server runs with no endpoint reconciler (its address is loopback), so the
+ * `kubernetes` Service gets its endpoint here: the relay on the bridge.
+ */
+async function publishApiserverEndpoint(kubeconfig: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const api = kc.makeApiClient(DiscoveryV1Api);
+  const body: V1EndpointSlice = {
+    metadata: {
+      name: 'kubernetes-stack',
+      labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'stack.clairvoyance.dev' },
+    },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [BRIDGE_IP], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: APISERVER_RELAY_PORT, protocol: 'TCP' }],
+  };
+  await api.deleteNamespacedEndpointSlice({ name: 'kubernetes-stack', namespace: 'default' }).catch(() => undefined);
+  await api.createNamespacedEndpointSlice({ namespace: 'default', body });
 }
 
 /** Deletes the Node object while the API server still runs, so the next `up` starts clean. */
@@ -331,7 +379,7 @@ export function bridgeExists(): boolean {
 export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBinary: string | undefined, adminKubeconfig: string): Promise<void> {
   const procs = node?.processes ?? [];
   const byName = (n: string): StartedProcess | undefined => procs.find((p) => p.name === n);
-  for (const name of ['kube-proxy', 'kubelet']) {
+  for (const name of ['kube-proxy', 'apiserver-relay', 'kubelet']) {
     const proc = byName(name);
     if (proc && isRunning(proc)) {
       step(name, 'stopping');

@@ -166,6 +166,7 @@ export async function up(): Promise<UpResult> {
         kubeletKubeconfig: nodeKubeconfig('kubelet', `system:node:${REAL_NODE_NAME}`),
         kubeProxyKubeconfig: nodeKubeconfig('kube-proxy', 'system:kube-proxy'),
         adminKubeconfig: paths.kubeconfig,
+        apiserverPort: ports.apiserver,
         start,
       });
       writeState(state);
@@ -196,7 +197,7 @@ export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
   }
   // The node first, while the API server can still delete its Node object.
   if (state.realNodeWanted) {
-    const nodeProcs = state.processes.filter((p) => ['containerd', 'kubelet', 'kube-proxy'].includes(p.name));
+    const nodeProcs = state.processes.filter((p) => ['containerd', 'kubelet', 'apiserver-relay', 'kube-proxy'].includes(p.name));
     await stopRealNode(
       { ports: state.realNode?.ports ?? { kubelet: 0, kubeletHealthz: 0, kubeProxyHealthz: 0, kubeProxyMetrics: 0 }, images: [], processes: nodeProcs },
       state.binaries['kube-proxy'],

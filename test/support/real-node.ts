@@ -28,9 +28,17 @@ export function requireRealNode(): void {
   });
 }
 
-export async function createDemoApp(namespace: string, name: string, replicas: number, behaviour: AppBehaviour = {}): Promise<string> {
+export async function createDemoApp(
+  namespace: string,
+  name: string,
+  replicas: number,
+  behaviour: AppBehaviour = {},
+  labels: Record<string, string> = {},
+): Promise<string> {
   const kc = kubeConfig();
-  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: demoAppDeployment(name, replicas, behaviour) });
+  const body = demoAppDeployment(name, replicas, behaviour);
+  body.metadata = { ...body.metadata, labels: { ...body.metadata?.labels, ...labels } };
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body });
   const svc = await kc.makeApiClient(CoreV1Api).createNamespacedService({
     namespace,
     body: { metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },

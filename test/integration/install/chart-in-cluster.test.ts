@@ -1,0 +1,172 @@
+// The chart in the cluster, on real pods: the locally built controller image runs as two
+// replicas under the chart's ServiceAccount on the real node, one leads through its
+// Lease, the API server calls the webhook through the chart's Service, and a Rollout in
+// a gated namespace goes through a canary driven by the in-cluster controller. RBAC
+// denials show up here, not in production.
+import { randomBytes } from 'node:crypto';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROLLER_IMAGE, controllerImage } from '../../../dev/images/build.js';
+import { REAL_NODE_NAME, realNodePlacement } from '../../../dev/stack/node-config.js';
+import { importImage } from '../../../dev/stack/real-node.js';
+import { helm } from '../../../dev/tools/helm.js';
+import { CHART_DIR } from '../../../scripts/render-install.js';
+import { GROUP, VERSION } from '../../../src/api/index.js';
+import { readRegistration } from '../../../src/webhook/index.js';
+import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } from '../../support/cluster.js';
+import { createDemoApp, requireRealNode, setBehaviour } from '../../support/real-node.js';
+import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+
+requireRealNode();
+const ns = useTestNamespace('chart-live');
+const app = useTestNamespace('chart-live-app');
+const release = `cvl-${randomBytes(3).toString('hex')}`;
+const fullname = `${release}-clairvoyance`;
+const kc = kubeConfig();
+const [repository, tag] = CONTROLLER_IMAGE.split(/:(?=[^:]+$)/) as [string, string];
+
+async function controllerPods(): Promise<{ name: string; node?: string; ready: boolean }[]> {
+  const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name, labelSelector: `app.kubernetes.io/instance=${release}` });
+  return pods.items
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => ({
+      name: p.metadata!.name!,
+      ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
+      ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    }));
+}
+
+async function logsOfAll(): Promise<string> {
+  const res = await kubectl(['logs', '-n', ns.name, '-l', `app.kubernetes.io/instance=${release}`, '--tail=-1', '--prefix']);
+  return `${res.stdout}${res.stderr}`;
+}
+
+beforeAll(async () => {
+  importImage(controllerImage());
+  const labelled = await kubectl(['label', 'namespace', app.name, 'clairvoyance.dev/gated=true', '--overwrite']);
+  if (labelled.code !== 0) throw new Error(labelled.stderr);
+  const installed = await helm([
+    'install',
+    release,
+    CHART_DIR,
+    '-n',
+    ns.name,
+    '--skip-crds',
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--set',
+    `image.repository=${repository},image.tag=${tag},image.pullPolicy=Never`,
+    '--set',
+    `controller.watchNamespaces={${app.name}}`,
+    '--set-json',
+    `nodeSelector=${JSON.stringify(realNodePlacement.nodeSelector)}`,
+    '--set-json',
+    `tolerations=${JSON.stringify(realNodePlacement.tolerations)}`,
+  ]);
+  if (installed.code !== 0) throw new Error(`helm install failed: ${installed.stderr}`);
+}, 300_000);
+
+afterAll(async () => {
+  await helm(['uninstall', release, '-n', ns.name, '--ignore-not-found', '--wait', '--kubeconfig', kubeconfigPath()]);
+});
+
+describe('the chart in the cluster, on the real node', () => {
+  it('runs both replicas Ready on the real node, and one of them holds the Lease', { timeout: 180_000 }, async () => {
+    const pods = await eventually(
+      'both controller replicas Ready',
+      async () => {
+        const p = await controllerPods();
+        return p.length === 2 && p.every((x) => x.ready) ? p : undefined;
+      },
+      { timeoutMs: 150_000 },
+    ).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\n${(await kubectl(['describe', 'pods', '-n', ns.name])).stdout.slice(-4000)}\n${await logsOfAll()}`);
+    });
+    for (const p of pods) expect(p.node).toBe(REAL_NODE_NAME);
+    const holder = await eventually('a leader', async () => {
+      const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: fullname, namespace: ns.name });
+      return lease.spec?.holderIdentity || undefined;
+    });
+    expect(pods.some((p) => holder.startsWith(`${p.name}_`))).toBe(true);
+  });
+
+  it('registers its webhook through the Service, and the API server calls it there to deny', async () => {
+    const registration = await eventually('webhook registered', async () => {
+      const r = await readRegistration(kc, fullname);
+      return r.length === 2 ? r : undefined;
+    });
+    const services = registration.flatMap((c) => (c.webhooks ?? []).map((w) => w.clientConfig.service?.name));
+    expect(new Set(services)).toEqual(new Set([`${fullname}-webhook`]));
+
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: app.name,
+      plural: 'contextpolicies',
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'ContextPolicy',
+        metadata: { name: 'owners' },
+        spec: { enforcement: 'Enforce', rules: [{ id: 'owner-label', rationale: 'An unowned service pages nobody.', ownership: { labels: ['team'] } }] },
+      },
+    });
+    const unowned = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'unowned' },
+      spec: { selector: { matchLabels: { app: 'u' } }, template: { metadata: { labels: { app: 'u' } }, spec: { containers: [{ name: 'a', image: 'x' }] } } },
+    };
+    const denied = await eventually('the webhook denies through the Service', async () => {
+      const res = await kubectl(['apply', '-n', app.name, '-f', '-'], { input: JSON.stringify(unowned) });
+      return res.code !== 0 && res.stderr.includes('owner-label') ? res.stderr : undefined;
+    });
+    expect(denied).toContain('denied the request');
+  });
+
+  it('drives a canary of real pods to promotion in a gated namespace', { timeout: 240_000 }, async () => {
+    await createDemoApp(app.name, 'cart', 2, {}, { team: 'shop' });
+    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: app.name,
+      plural: 'rollouts',
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'Rollout',
+        metadata: { name: 'cart' },
+        spec: {
+          replicas: 2,
+          workloadRef: { kind: 'Deployment', name: 'cart' },
+          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '2s' } }] } },
+          rollback: { scaleDownDelaySeconds: 0 },
+        },
+      },
+    });
+    const adopted = await waitForStatus(app.name, 'cart', 'adoption by the in-cluster controller', (s) => s.adopted === true && s.phase === 'Healthy', 150_000);
+    await setBehaviour(app.name, 'cart', { latencyMs: 30 });
+    const promoted = await waitForStatus(
+      app.name,
+      'cart',
+      'promotion',
+      (s) => s.phase === 'Healthy' && s.stableRevision !== adopted.stableRevision,
+      150_000,
+    ).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}; status ${JSON.stringify(await rolloutStatus(app.name, 'cart'))}\n${(await logsOfAll()).slice(-4000)}`);
+    });
+    expect(promoted.reason).toBe('Promoted');
+    expect(promoted.readyReplicas).toBe(2);
+  });
+
+  it('met no RBAC denial under its ServiceAccount', async () => {
+    const logs = await logsOfAll();
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toMatch(/forbidden|cannot (get|list|watch|create|patch|update) resource/i);
+  });
+
+  it('helm uninstall removes the pods and the webhook configurations', { timeout: 120_000 }, async () => {
+    const res = await helm(['uninstall', release, '-n', ns.name, '--wait', '--kubeconfig', kubeconfigPath()]);
+    expect(res.code, res.stderr).toBe(0);
+    await eventually('registration gone', async () => ((await readRegistration(kc, fullname)).length === 0 ? true : undefined), { timeoutMs: 60_000 });
+    await eventually('pods gone', async () => ((await controllerPods()).length === 0 ? true : undefined), { timeoutMs: 60_000 });
+  });
+});
