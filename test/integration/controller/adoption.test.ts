@@ -1,13 +1,17 @@
 // Adopting a running Deployment never drops serving pods: its own pods stay until the
 // Rollout's stable ReplicaSet is ready (workloadRef.scaleDown: onsuccess), sampled every
-// 0.5 s. On kwok pods turn Ready once bound; the order of hand-over is what is tested.
+// 0.5 s. The pods run on the real node, so the stable ReplicaSet's pods take seconds to
+// pass their readiness probe, as in production: scaling down early would show here.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { GROUP, VERSION } from '../../../src/api/index.js';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
+import { demoAppDeployment } from '../../../dev/stand-in/pod.js';
+import { requireRealNode } from '../../support/real-node.js';
 import { waitForStatus } from './fixtures.js';
 
+requireRealNode();
 const ns = useTestNamespace('adoption');
 useController(ns.name, ['--no-leader-elect']);
 const kc = kubeConfig();
@@ -18,18 +22,8 @@ async function readyPods(app: string): Promise<number> {
 }
 
 async function runningDeployment(app: string, replicas: number): Promise<void> {
-  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
-    namespace: ns.name,
-    body: {
-      metadata: { name: app },
-      spec: {
-        replicas,
-        selector: { matchLabels: { app } },
-        template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } },
-      },
-    },
-  });
-  await eventually(`${replicas} ready pods of ${app}`, async () => ((await readyPods(app)) >= replicas ? true : undefined), { timeoutMs: 60_000 });
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: ns.name, body: demoAppDeployment(app, replicas) });
+  await eventually(`${replicas} ready pods of ${app}`, async () => ((await readyPods(app)) >= replicas ? true : undefined), { timeoutMs: 120_000 });
 }
 
 async function adopt(app: string, scaleDown?: string): Promise<void> {
@@ -65,7 +59,7 @@ describe('adopting a running Deployment', () => {
       }
     })();
     await adopt('web');
-    const adopted = await waitForStatus(ns.name, 'web', 'handed over', (s) => s.adopted === true && s.phase === 'Healthy', 60_000);
+    const adopted = await waitForStatus(ns.name, 'web', 'handed over', (s) => s.adopted === true && s.phase === 'Healthy', 120_000);
     await eventually('Deployment at 0', async () =>
       (await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: ns.name })).spec?.replicas === 0 ? true : undefined,
     );
@@ -82,7 +76,7 @@ describe('adopting a running Deployment', () => {
   it('scaleDown never leaves the Deployment serving at its own count', async () => {
     await runningDeployment('api', 2);
     await adopt('api', 'never');
-    await waitForStatus(ns.name, 'api', 'Healthy', (s) => s.phase === 'Healthy' && (s.readyReplicas ?? 0) >= 4, 60_000);
+    await waitForStatus(ns.name, 'api', 'Healthy', (s) => s.phase === 'Healthy' && (s.readyReplicas ?? 0) >= 4, 120_000);
     await new Promise((r) => setTimeout(r, 2_000));
     const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'api', namespace: ns.name });
     expect(d.spec?.replicas).toBe(2);
