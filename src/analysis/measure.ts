@@ -55,7 +55,14 @@ async function measureCompare(spec: CompareProviderSpec, provider: MetricProvide
   const canary = ctx.templating.canaryRevision;
   const other = spec.against === 'stable' ? ctx.templating.stableRevision : ctx.baselineRevision;
   if (!canary) throw new TemplateError('compare needs the canary revision', 'canary.revision');
-  if (!other) throw new TemplateError(`compare against ${spec.against} needs the ${spec.against} revision`, `${spec.against}.revision`);
+  if (!other) {
+    throw new TemplateError(
+      spec.against === 'baseline'
+        ? 'compare against baseline needs a baseline: set spec.strategy.canary.baseline: true on the Rollout'
+        : 'compare against stable needs the stable revision',
+      `${spec.against}.revision`,
+    );
+  }
   const windowMs = parseDuration(spec.window);
   const stepMs = parseDuration(spec.step);
   const range = { start: new Date(ctx.now.getTime() - windowMs), end: ctx.now, stepMs };

@@ -111,6 +111,14 @@ export const canaryStrategySchema = z.strictObject({
   maxSurge: intOrPercentSchema.default('25%').describe('Extra pods allowed above spec.replicas while scaling (number or percentage).'),
   maxUnavailable: intOrPercentSchema.default(0).describe('Pods allowed to be unavailable while scaling (number or percentage).'),
   traffic: trafficSchema.prefault({ replicas: {} }).describe('How the canary weight is applied. Defaults to replica ratio behind the existing Service.'),
+  baseline: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Start a baseline beside the canary: pods of the stable template at the canary's size, started with it and labelled " +
+        'clairvoyance.dev/revision=<stable>-baseline, taking their share from stable. Required by compare.against: baseline; ' +
+        'scaled away when the canary ends.',
+    ),
 });
 export type CanaryStrategy = z.infer<typeof canaryStrategySchema>;
 
@@ -334,6 +342,10 @@ export const rolloutStatusSchema = z.strictObject({
   selector: z.string().optional().describe('Label selector of the pods, as a string (scale subresource, HPA).'),
   stableRevision: z.string().optional().describe('Pod-template hash of the stable revision.'),
   canaryRevision: z.string().optional().describe('Pod-template hash of the newest revision (equal to stableRevision once promoted).'),
+  baselineRevision: z
+    .string()
+    .optional()
+    .describe('Revision label of the baseline pods while a canary runs with strategy.canary.baseline (<stable>-baseline); absent otherwise.'),
   currentStepIndex: z.number().int().min(0).optional().describe('Index of the canary step being run.'),
   stepStartedAt: timestampSchema.optional().describe('When the current step started.'),
   pauseStartedAt: timestampSchema.optional().describe('When the current pause started.'),

@@ -111,6 +111,7 @@ export class EngineAnalysisRunner implements AnalysisRunner {
           ...(input.status.canaryRevision ? { canaryRevision: input.status.canaryRevision } : {}),
           ...(input.status.stableRevision ? { stableRevision: input.status.stableRevision } : {}),
         },
+        ...(input.status.baselineRevision ? { baselineRevision: input.status.baselineRevision } : {}),
         now: input.now,
         runStartedAt: startedAt,
         signals: { ...this.signals, ...(input.spec.flag ? { flagKey: input.spec.flag.key } : {}) },

@@ -2,9 +2,10 @@
 // move), then ReplicaSet counts, then the Deployment; status is written last by
 // the reconciler, so a failed effect is retried before progress is recorded.
 import type { AppsV1Api } from '@kubernetes/client-node';
-import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1ReplicaSet } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec, type V1ReplicaSet } from '@kubernetes/client-node';
 import { API_VERSION, ROLLOUT_KIND, type RolloutSpec } from '../api/index.js';
 import { isAlreadyExists } from '../kube/errors.js';
+import { baselineOf } from '../rollout/baseline.js';
 import type { Plan, ReplicaTarget } from '../rollout/plan.js';
 import type { ReplicaSetView } from '../rollout/observed.js';
 import { withSpan } from '../telemetry/tracing.js';
@@ -68,6 +69,11 @@ export class PlanExecutor {
     const existing = ctx.replicaSets.find((r) => r.revision === t.revision);
     if (!existing) {
       if (t.replicas === 0) return;
+      const stable = baselineOf(t.revision);
+      if (stable !== undefined) {
+        await this.create(t, ctx, await this.stableTemplate(stable, ctx));
+        return;
+      }
       // Only the Deployment's current template can be rebuilt; an older revision's RS is gone for good.
       if (t.revision !== ctx.desiredRevision) throw new Error(`ReplicaSet for revision ${t.revision} is missing and its template is no longer known`);
       await this.create(t, ctx);
@@ -83,8 +89,16 @@ export class PlanExecutor {
     );
   }
 
-  private async create(t: ReplicaTarget, ctx: ExecutionContext): Promise<void> {
-    const rs = buildReplicaSet(ctx, t);
+  /** The baseline's pods are the stable ReplicaSet's: its template, read when the baseline starts. */
+  private async stableTemplate(stable: string, ctx: ExecutionContext): Promise<V1PodTemplateSpec> {
+    const rs = ctx.replicaSets.find((r) => r.revision === stable);
+    if (!rs) throw new Error(`baseline: the stable ReplicaSet of revision ${stable} is missing, so there is no template to start a baseline from`);
+    const full = await this.apps.readNamespacedReplicaSet({ name: rs.name, namespace: ctx.rollout.namespace });
+    return full.spec?.template ?? {};
+  }
+
+  private async create(t: ReplicaTarget, ctx: ExecutionContext, template?: V1PodTemplateSpec): Promise<void> {
+    const rs = buildReplicaSet(ctx, t, template);
     try {
       await this.write('create', 'replicasets', () => this.apps.createNamespacedReplicaSet({ namespace: ctx.rollout.namespace, body: rs }));
     } catch (err) {
@@ -106,8 +120,8 @@ export class PlanExecutor {
 }
 
 /** One ReplicaSet per revision: the Deployment's template plus a revision label that keeps revisions' pods apart. */
-export function buildReplicaSet(ctx: ExecutionContext, t: ReplicaTarget): V1ReplicaSet {
-  const template = structuredClone(ctx.deployment.spec?.template ?? {});
+export function buildReplicaSet(ctx: ExecutionContext, t: ReplicaTarget, from?: V1PodTemplateSpec): V1ReplicaSet {
+  const template = structuredClone(from ?? ctx.deployment.spec?.template ?? {});
   template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [REVISION_LABEL]: t.revision } };
   const selector = structuredClone(ctx.deployment.spec?.selector ?? {});
   selector.matchLabels = { ...selector.matchLabels, [REVISION_LABEL]: t.revision };

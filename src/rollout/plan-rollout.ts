@@ -2,10 +2,11 @@
 // function over a draft; `planRollout` picks which ones run.
 import { parseDuration } from '../analysis/durations.js';
 import type { AnalysisPhase, AnalysisRunStatus, RolloutPhase, RolloutStatus } from '../api/index.js';
-import { splitReplicas } from '../traffic/replicas.js';
+import { canaryReplicaCount, splitReplicas } from '../traffic/replicas.js';
 import { setCondition } from './conditions.js';
 import type { ObservedState, ReplicaSetView } from './observed.js';
 import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';
+import { baselineRevision } from './baseline.js';
 import { authoredAt, provenanceFrom } from './provenance.js';
 import { recordCanaryEnd } from './history.js';
 import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
@@ -153,6 +154,7 @@ function adopt(d: Draft, revision: string): void {
 function settleHealthy(d: Draft): void {
   const stable = d.status.stableRevision!;
   d.status.canaryRevision = stable;
+  d.status.baselineRevision = undefined;
   d.status.weights = { canary: 0, stable: 100 };
   d.status.pauseStartedAt = undefined;
   d.status.operatorAction = undefined;
@@ -280,19 +282,28 @@ function progress(d: Draft): void {
       return;
     }
     const weight = weightAt(steps, index);
+    const baseline = runBaseline(d, stable, canaryReplicaCount(d.replicas, weight));
+    // Once the baseline serves, its pods count on the stable side of the split, so stable
+    // hands it their share; until then stable keeps what it has.
+    const stableSide = counts(d.rs(stable));
+    if (baseline.serving > 0) {
+      const b = counts(d.rs(baseline.revision));
+      stableSide.replicas += b.replicas;
+      stableSide.ready += b.ready;
+    }
     const split = splitReplicas({
       replicas: d.replicas,
       weight,
       maxSurge: spec.strategy.canary.maxSurge,
       maxUnavailable: spec.strategy.canary.maxUnavailable,
-      stable: counts(d.rs(stable)),
+      stable: stableSide,
       canary: counts(d.rs(canary)),
     });
-    d.target(stable, split.stable, null);
+    d.target(stable, Math.max(0, split.stable - baseline.serving), null);
     d.target(canary, split.canary, null);
     d.status.weights = { canary: weight, stable: 100 - weight };
 
-    if (!split.settled) {
+    if (!split.settled || !baseline.ready) {
       if (deadlinePassed(d)) {
         failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
         return;
@@ -300,7 +311,7 @@ function progress(d: Draft): void {
       d.setPhase(
         'Progressing',
         'WaitingForReplicas',
-        `step ${index}: scaling to ${split.targetCanary} canary and ${split.targetStable} stable pod(s) for weight ${weight}%`,
+        `step ${index}: scaling to ${split.targetCanary} canary${spec.strategy.canary.baseline ? `, ${split.targetCanary} baseline` : ''} and ${split.targetStable - baseline.serving} stable pod(s) for weight ${weight}%`,
       );
       d.requeue(WAIT_RECHECK_MS);
       return;
@@ -346,6 +357,21 @@ function progress(d: Draft): void {
     advance(d, index, kind ?? 'unknown');
   }
   d.requeue(0);
+}
+
+/**
+ * With `strategy.canary.baseline`, keeps a baseline of the stable template at the
+ * canary's size. `ready` once all its pods are (always, without a baseline); `serving`
+ * is how many pods stable may hand to it. Without a target the baseline's ReplicaSet is
+ * scaled away like any replaced revision.
+ */
+function runBaseline(d: Draft, stable: string, size: number): { revision: string; ready: boolean; serving: number } {
+  const revision = baselineRevision(stable);
+  if (!d.o.rollout.spec.strategy.canary.baseline) return { revision, ready: true, serving: 0 };
+  d.status.baselineRevision = revision;
+  d.target(revision, size, null);
+  const ready = (d.rs(revision)?.readyReplicas ?? 0) >= size;
+  return { revision, ready, serving: ready ? size : 0 };
 }
 
 function advance(d: Draft, index: number, kind: string): void {
@@ -436,6 +462,7 @@ function rollback(d: Draft, reason: string, message: string): void {
 }
 
 function holdRolledBack(d: Draft): void {
+  d.status.baselineRevision = undefined;
   d.target(d.status.stableRevision!, d.replicas, null);
   if (d.status.canaryRevision) d.target(d.status.canaryRevision, 0, null);
   d.status.weights = { canary: 0, stable: 100 };

@@ -141,7 +141,10 @@ describe('takeMeasurement', () => {
   it('compare: passes a healthy canary; needs the other revision', async () => {
     expect((await takeMeasurement(compare, new StaticProvider(rangeResponder(1)), ctx)).phase).toBe('Successful');
     const baseline: MetricSpec = { ...compare, provider: { compare: { ...compare.provider.compare!, against: 'baseline' } } };
-    expect(await takeMeasurement(baseline, noopProvider(), ctx)).toEqual({ phase: 'Error', message: 'compare against baseline needs the baseline revision' });
+    expect(await takeMeasurement(baseline, noopProvider(), ctx)).toEqual({
+      phase: 'Error',
+      message: 'compare against baseline needs a baseline: set spec.strategy.canary.baseline: true on the Rollout',
+    });
   });
 
   it('signal: generated query, provisional in grace, failing after', async () => {

@@ -1,6 +1,7 @@
 // Property-based checks of the rollout core over random histories of revisions,
 // readiness, time, operator actions and analysis verdicts.
 import fc from 'fast-check';
+import { baselineOf } from '../../../src/rollout/baseline.js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStep } from '../../../src/api/index.js';
 import { canaryReplicaCount } from '../../../src/traffic/replicas.js';
@@ -32,12 +33,13 @@ describe('rollout core invariants', () => {
         fc.integer({ min: 1, max: 10 }),
         fc.array(stepArb, { maxLength: 6 }),
         fc.boolean(),
+        fc.boolean(),
         fc.array(eventArb, { maxLength: 40 }),
-        (replicas, stepInputs, background, events) => {
+        (replicas, stepInputs, background, baseline, events) => {
           const steps: CanaryStep[] = stepInputs;
           const w = new World({
             replicas,
-            strategy: { canary: { steps } },
+            strategy: { canary: { steps, baseline } },
             ...(background ? { analysis: { templates: [{ name: 'bg' }] } } : {}),
             flag: { key: 'f', source: { configMap: { name: 'flags' } } },
           });
@@ -67,8 +69,17 @@ describe('rollout core invariants', () => {
 
             // Never more than one canary: besides stable, at most one revision runs pods,
             // not counting a replaced stable that is waiting out its scale-down delay.
-            const running = w.replicaSets.filter((r) => r.replicas > 0 && r.revision !== s.stableRevision && !r.scaleDownAt);
+            const running = w.replicaSets.filter((r) => r.replicas > 0 && r.revision !== s.stableRevision && !r.scaleDownAt && !baselineOf(r.revision));
             expect(running.length).toBeLessThanOrEqual(1);
+
+            // A baseline runs only beside a canary in flight, never larger than the step's canary.
+            const baselines = w.replicaSets.filter((r) => r.replicas > 0 && baselineOf(r.revision));
+            if (s.phase !== 'Progressing' && s.phase !== 'Paused') expect(baselines).toEqual([]);
+            if (!baseline) expect(baselines).toEqual([]);
+            for (const b of baselines) {
+              expect(b.revision).toBe(s.baselineRevision);
+              expect(b.replicas).toBeLessThanOrEqual(canaryReplicaCount(replicas, weightAt(steps, s.currentStepIndex ?? 0)));
+            }
 
             // The canary never exceeds the current step's weight.
             if (s.canaryRevision && s.canaryRevision !== s.stableRevision && s.phase !== 'Healthy') {

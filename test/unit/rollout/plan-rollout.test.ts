@@ -333,4 +333,59 @@ describe('status counts say what they count', () => {
     expect(plan.status.readyReplicas).toBe(ready);
     expect(plan.status.cycle?.canaryStartedAt).toBe(plan.status.cycle?.gatedAt);
   });
+
+  describe('strategy.canary.baseline', () => {
+    const baselineSteps = [{ setWeight: 25 }, { pause: {} }];
+
+    it('starts a baseline of the stable template at the canary size, taking its share from stable once it serves', () => {
+      const w = new World({ strategy: { canary: { steps: baselineSteps, baseline: true } } });
+      w.reconcile();
+      w.revision = 'rev2';
+      w.holdReadiness = true;
+      let plan = w.settle();
+      // Not ready yet: stable keeps all it had beside the new canary and baseline.
+      expect(plan.status.reason).toBe('WaitingForReplicas');
+      expect(plan.status.message).toContain('1 baseline');
+      expect(w.replicasOf('rev1-baseline')).toBe(1);
+      expect(w.replicasOf('rev1')).toBe(4);
+      w.holdReadiness = false;
+      plan = w.settle();
+      expect(plan.status.reason).toBe('PausedForPromotion');
+      expect(plan.status.baselineRevision).toBe('rev1-baseline');
+      expect(w.replicasOf('rev2')).toBe(1);
+      expect(w.replicasOf('rev1-baseline')).toBe(1);
+      expect(w.replicasOf('rev1')).toBe(2);
+    });
+
+    it('scales the baseline away at promotion and at rollback', () => {
+      const w = new World({ strategy: { canary: { steps: baselineSteps, baseline: true } } });
+      w.reconcile();
+      w.revision = 'rev2';
+      w.settle();
+      w.status = { ...w.status, operatorAction: { action: 'Promote', requestedAt: w.now.toISOString() } };
+      let plan = w.settle();
+      expect(plan.status.phase).toBe('Healthy');
+      expect(plan.status.baselineRevision).toBeUndefined();
+      expect(w.replicasOf('rev1-baseline')).toBe(0);
+
+      w.revision = 'rev3';
+      w.settle();
+      expect(w.replicasOf('rev2-baseline')).toBe(1);
+      w.status = { ...w.status, operatorAction: { action: 'Abort', requestedAt: w.now.toISOString() } };
+      plan = w.settle();
+      expect(plan.status.phase).toBe('Degraded');
+      expect(plan.status.baselineRevision).toBeUndefined();
+      expect(w.replicasOf('rev2-baseline')).toBe(0);
+      expect(w.replicasOf('rev2')).toBe(4);
+    });
+
+    it('runs no baseline unless asked', () => {
+      const w = new World({ strategy: { canary: { steps: baselineSteps } } });
+      w.reconcile();
+      w.revision = 'rev2';
+      const plan = w.settle();
+      expect(plan.status.baselineRevision).toBeUndefined();
+      expect(w.replicasOf('rev1-baseline')).toBe(0);
+    });
+  });
 });
