@@ -1,10 +1,11 @@
 // Wiring only: builds the controller from its parts and runs it under leader election.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import type { LevelWithSilent } from 'pino';
 import { ProviderFactory } from './analysis/index.js';
 import { EngineAnalysisRunner } from './controller/analysis-runner.js';
+import { SecretCredentialSource } from './controller/secret-credentials.js';
 import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** How long absent observability signals are provisional after an analysis starts (default 2m). */
   signalDiscoveryGraceMs?: number;
   logLevel: LevelWithSilent;
+  /** Holds the webhook's TLS Secret and the Secrets ClusterAnalysisTemplates name. Default: own namespace. */
+  controllerNamespace?: string;
   /** The admission webhook; absent: not served. */
   webhook?: WebhookRunOptions;
 }
@@ -98,6 +101,10 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       providers,
       metrics,
       opts.signalDiscoveryGraceMs !== undefined ? { discoveryGraceMs: opts.signalDiscoveryGraceMs } : {},
+      {
+        source: new SecretCredentialSource(kc.makeApiClient(CoreV1Api)),
+        controllerNamespace: opts.controllerNamespace ?? opts.webhook?.namespace ?? ownNamespace(),
+      },
     ),
     metrics,
     logger,

@@ -24,6 +24,8 @@ export interface ResolvedAnalysis {
   args: Record<string, string>;
   /** Where each metric comes from (`AnalysisTemplate error-rate`), by metric name, for messages. */
   templateOf: Record<string, string>;
+  /** Metrics of ClusterAnalysisTemplates, by name: their Secrets live in the controller's namespace. */
+  clusterScoped: Record<string, boolean>;
 }
 
 /**
@@ -35,18 +37,22 @@ export function resolveAnalysis(templates: TemplateSource, namespace: string, an
   const declared: { name: string; value?: string }[] = [];
   const names: string[] = [];
   const templateOf: Record<string, string> = {};
+  const clusterScoped: Record<string, boolean> = {};
   for (const ref of analysis.templates) {
     const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
     const spec = ref.clusterScope ? templates.clusterAnalysisTemplate(ref.name) : templates.analysisTemplate(namespace, ref.name);
     if (!spec) return `${kind} ${ref.name} not found`;
     names.push(ref.name);
-    for (const m of spec.metrics) templateOf[m.name] = `${kind} ${ref.name}`;
+    for (const m of spec.metrics) {
+      templateOf[m.name] = `${kind} ${ref.name}`;
+      clusterScoped[m.name] = ref.clusterScope === true;
+    }
     // Validated as MetricSpec by the API schema where the template came from.
     metrics.push(...(spec.metrics as readonly MetricSpec[]));
     declared.push(...(spec.args ?? []));
   }
   try {
-    return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []), templateOf };
+    return { templates: names, metrics, args: resolveArgs(declared, analysis.args ?? []), templateOf, clusterScoped };
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

@@ -31,6 +31,14 @@ export interface Credentials {
   basic?: { username: string; password: string };
 }
 
+/**
+ * Reads the Secrets a metric's `authentication` names, in `namespace`. Throws a
+ * ProviderError of kind `config` naming the field when a Secret cannot be read.
+ */
+export interface CredentialSource {
+  resolve(namespace: string, auth: PrometheusAuthentication, signal?: AbortSignal): Promise<Credentials>;
+}
+
 export interface PrometheusProviderSpec {
   /** Base URL; when absent the controller's default (`--prometheus-url`) is used. */
   address?: string;

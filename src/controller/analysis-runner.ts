@@ -2,12 +2,15 @@
 // takes the measurements that are due and folds them into run status.
 import {
   applyMeasurement,
+  measurementFromError,
   newRunStatus,
   nextMeasurementDue,
   providerFor,
   resolveAnalysis,
   takeMeasurement,
   updateRunMetric,
+  type CredentialSource,
+  type Credentials,
   type MeasurementResult,
   type MetricSpec,
   type MetricStatus,
@@ -34,6 +37,8 @@ export class EngineAnalysisRunner implements AnalysisRunner {
     private readonly providers: ProviderSource,
     private readonly metrics: ControllerMetrics,
     private readonly signals: Omit<SignalOptions, 'flagKey'> = {},
+    /** Reads the Secrets templates name; cluster templates' Secrets live in the controller's namespace. */
+    private readonly credentials?: { source: CredentialSource; controllerNamespace: string },
   ) {}
 
   async advance(input: AnalysisInput): Promise<AnalysisOutput> {
@@ -96,13 +101,20 @@ export class EngineAnalysisRunner implements AnalysisRunner {
 
   /** One measurement; an unusable provider is an Error measurement naming template, metric and field. */
   private async measure(metric: MetricSpec, resolved: ResolvedAnalysis, input: AnalysisInput, startedAt: Date): Promise<MeasurementResult> {
-    const built = providerFor(this.providers, metric);
-    if ('error' in built) {
-      return {
-        ...built.error,
-        message: `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}": ${built.error.message ?? 'unusable provider'}`,
-      };
+    const where = `${resolved.templateOf[metric.name] ?? 'template'}, metric "${metric.name}"`;
+    let credentials: Credentials | undefined;
+    const auth = metric.provider.prometheus?.authentication;
+    if (auth && this.credentials) {
+      const namespace = resolved.clusterScoped[metric.name] ? this.credentials.controllerNamespace : input.rollout.namespace;
+      try {
+        credentials = await this.credentials.source.resolve(namespace, auth, input.signal);
+      } catch (err) {
+        const failed = measurementFromError(err);
+        return { ...failed, message: `${where}: ${failed.message ?? 'credentials unavailable'}` };
+      }
     }
+    const built = providerFor(this.providers, metric, credentials);
+    if ('error' in built) return { ...built.error, message: `${where}: ${built.error.message ?? 'unusable provider'}` };
     return withSpan('analysis.measure', { 'rollout.name': input.rollout.name, 'analysis.metric': metric.name }, () =>
       takeMeasurement(metric, built.provider, {
         templating: {

@@ -134,6 +134,12 @@ describe('helm chart', () => {
     }
   });
 
+  it('grants get on the Secret names analysis.secretNames lists, and nothing more', async () => {
+    const withSecrets = documents(await renderChart(release, ns.name, ['analysis.secretNames={prom-token,prom-basic}']));
+    const secretRules = rules(find(withSecrets, 'ClusterRole', fullname)).filter((r) => r.resources.includes('secrets'));
+    expect(secretRules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['prom-token', 'prom-basic'], verbs: ['get'] }]);
+  });
+
   it('renders the ServiceMonitor and alerts whose PromQL parses and runs', async () => {
     const monitored = documents(await renderChart(release, ns.name, MONITORING));
     const monitor = find(monitored, 'ServiceMonitor').spec as { endpoints: { port: string }[] };
