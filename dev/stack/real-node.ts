@@ -26,7 +26,7 @@ import {
   realNodeWanted,
   type NodePorts,
 } from './node-config.js';
-import { repoRoot } from './paths.js';
+import { repoRoot, stackDir } from './paths.js';
 import { freePort, isRunning, stopProcess, type StartedProcess } from './processes.js';
 import { StackError, step } from './progress.js';
 
@@ -178,8 +178,38 @@ export interface RealNodeContext {
 /** Where pods reach the API server: the `kubernetes` Service's endpoint. */
 export const APISERVER_RELAY_PORT = 6443;
 
+/**
+ * The bridge, its address, the relay port and kube-proxy's rules are machine-wide: one
+ * stack at a time may run the real node. The owner's stack directory is recorded here.
+ */
+const OWNER_FILE = '/run/clairvoyance-real-node.owner';
+
+function ownerOfNode(): string | undefined {
+  try {
+    const owner = readFileSync(OWNER_FILE, 'utf8').trim();
+    // An owner whose stack is gone (no state file) left a stale claim.
+    return existsSync(join(owner, 'state.json')) ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function claimNode(): void {
+  const owner = ownerOfNode();
+  if (owner && owner !== stackDir) {
+    throw new StackError(
+      'real node',
+      `cat ${OWNER_FILE}`,
+      `the stack in ${owner} runs the real node on this machine (bridge ${BRIDGE}); stop it first, or start this one with STACK_NODES=kwok`,
+      '',
+    );
+  }
+  writeFileSync(OWNER_FILE, `${stackDir}\n`);
+}
+
 export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState> {
   const cniBin = preflight();
+  claimNode();
   for (const dir of [nodePaths.containerdRoot, nodePaths.containerdState, nodePaths.cniConfDir, nodePaths.cniIpamDir, nodePaths.kubeletRoot])
     mkdirSync(dir, { recursive: true });
   const ports: NodePorts = {
@@ -377,6 +407,13 @@ export function bridgeExists(): boolean {
 
 /** Stops the node and removes what it made. Safe to call on a partial start. */
 export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBinary: string | undefined, adminKubeconfig: string): Promise<void> {
+  const owner = ownerOfNode();
+  if (owner && owner !== stackDir) {
+    // Another stack's node: leave the machine-wide pieces alone, drop only our own files.
+    step('real node', `not ours: the stack in ${owner} runs it; removing only ${nodePaths.dir}`);
+    rmSync(nodePaths.dir, { recursive: true, force: true });
+    return;
+  }
   const procs = node?.processes ?? [];
   const byName = (n: string): StartedProcess | undefined => procs.find((p) => p.name === n);
   for (const name of ['kube-proxy', 'apiserver-relay', 'kubelet']) {
@@ -415,6 +452,7 @@ export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBin
   removeContainerCgroups();
   await deleteNodeObject(adminKubeconfig);
   rmSync(nodePaths.dir, { recursive: true, force: true });
+  rmSync(OWNER_FILE, { force: true });
 }
 
 /** What a stopped node left behind; empty when the clean-up was complete. */
@@ -428,5 +466,6 @@ export function leftovers(): string[] {
   for (const chain of kubeChains()) left.push(`iptables chain ${chain}`);
   for (const mount of mountsUnder(nodePaths.dir)) left.push(`mount ${mount}`);
   if (existsSync(nodePaths.dir)) left.push(`directory ${nodePaths.dir}`);
+  if (existsSync(OWNER_FILE) && readFileSync(OWNER_FILE, 'utf8').trim() === stackDir) left.push(`claim ${OWNER_FILE}`);
   return left;
 }
