@@ -1,7 +1,7 @@
 // The demo application as a pod on the stack's real node: its image, its placement, and
 // the behaviour of one revision written into the pod template's environment.
 import type { V1Container, V1Deployment, V1EnvVar } from '@kubernetes/client-node';
-import { REVISION_LABEL } from '../../src/controller/labels.js';
+import { REVISION_LABEL } from '../../src/api/index.js';
 import { DEMO_APP_IMAGE } from '../images/build.js';
 import { realNodePlacement } from '../stack/node-config.js';
 

@@ -4,6 +4,7 @@ export * from './common.js';
 export * from './cel-rules.js';
 export * from './one-of.js';
 export * from './annotations.js';
+export * from './labels.js';
 export * from './finding.js';
 export * from './rollout.js';
 export * from './analysis-template.js';

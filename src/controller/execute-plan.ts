@@ -3,14 +3,13 @@
 // the reconciler, so a failed effect is retried before progress is recorded.
 import type { AppsV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec, type V1ReplicaSet } from '@kubernetes/client-node';
-import { API_VERSION, ROLLOUT_KIND, type RolloutSpec } from '../api/index.js';
+import { API_VERSION, REVISION_LABEL, ROLLOUT_KIND, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION, type RolloutSpec } from '../api/index.js';
 import { isAlreadyExists } from '../kube/errors.js';
 import { baselineOf } from '../rollout/baseline.js';
 import type { Plan, ReplicaTarget } from '../rollout/plan.js';
 import type { ReplicaSetView } from '../rollout/observed.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
-import { REVISION_LABEL, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION } from './labels.js';
 import type { FlagDriver, RolloutIdentity } from '../rollout/seams.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -33,7 +32,7 @@ export class PlanExecutor {
   ) {}
 
   async execute(plan: Plan, ctx: ExecutionContext): Promise<void> {
-    const target = { rollout: ctx.rollout, spec: ctx.spec };
+    const target = { rollout: ctx.rollout, spec: ctx.spec, ...(ctx.signal ? { signal: ctx.signal } : {}) };
     for (const action of plan.actions) {
       ctx.signal?.throwIfAborted();
       switch (action.type) {

@@ -2,7 +2,7 @@
 import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from '@kubernetes/client-node';
 import type { ReplicaSetView, WorkloadView } from '../rollout/observed.js';
 import { templateHash } from '../rollout/revision.js';
-import { ADMITTED_AT_ANNOTATION, REVISION_LABEL, SCALE_DOWN_AT_ANNOTATION } from './labels.js';
+import { ADMITTED_AT_ANNOTATION, REVISION_LABEL, SCALE_DOWN_AT_ANNOTATION } from '../api/index.js';
 
 export function selectorString(selector: V1LabelSelector | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -138,6 +138,7 @@ export class RolloutReconciler implements Reconciler {
           deployment,
           revision: workload.revision,
           namespace: this.deps.caches.namespaces?.get(undefined, identity.namespace),
+          signal,
         }),
       );
       observed.seamMs += performance.now() - t0;

@@ -54,6 +54,7 @@ export class StoreFlagDriver implements FlagDriver {
     const flag = this.flagOf(target);
     if (!flag) throw new Error(`rollout ${target.rollout.namespace}/${target.rollout.name} has a setFlag step but no spec.flag`);
     await flag.store.update(flag.key, (f) => {
+      target.signal?.throwIfAborted();
       requireVariant(flag.key, f, flag.off, 'offVariant');
       requireVariant(flag.key, f, flag.on, 'onVariant');
       return flagAtPercent(f, flag.off, flag.on, percent);
@@ -64,6 +65,7 @@ export class StoreFlagDriver implements FlagDriver {
     const flag = this.flagOf(target);
     if (!flag) return;
     await flag.store.update(flag.key, (f) => {
+      target.signal?.throwIfAborted();
       requireVariant(flag.key, f, flag.off, 'offVariant');
       return killedFlag(f, flag.off);
     });
@@ -73,6 +75,7 @@ export class StoreFlagDriver implements FlagDriver {
     const flag = this.flagOf(target);
     if (!flag) return;
     await flag.store.update(flag.key, (f) => {
+      target.signal?.throwIfAborted();
       requireVariant(flag.key, f, flag.on, 'onVariant');
       return promotedFlag(f, flag.on);
     });

@@ -18,6 +18,8 @@ export interface GateInput {
   deployment: V1Deployment;
   revision: string;
   namespace: V1Namespace | undefined;
+  /** Aborted when the reconcile is (leadership lost, shutdown): no further evaluator runs. */
+  signal?: AbortSignal;
 }
 
 /** Re-checks a revision against what needs live cluster state (policies, contracts, flags). */
@@ -34,6 +36,7 @@ export class GateChain implements GateEvaluator {
     let passed = true;
     const messages: string[] = [];
     for (const evaluator of this.evaluators) {
+      input.signal?.throwIfAborted();
       const verdict = await evaluator.evaluate(input);
       findings.push(...verdict.findings);
       if (!verdict.passed) {
@@ -69,6 +72,8 @@ export interface AnalysisRunner {
 export interface FlagTarget {
   rollout: RolloutIdentity;
   spec: RolloutSpec;
+  /** Aborted once the lease is lost: a flag read before that is never written after it. */
+  signal?: AbortSignal;
 }
 
 /** Drives the rollout's feature flag: a lever during the canary and the kill switch on rollback. */

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ADMITTED_AT_ANNOTATION } from '../controller/labels.js';
+import { ADMITTED_AT_ANNOTATION } from '../api/index.js';
 import { allow, isRecord, type AdmissionResponse } from './admission-review.js';
 import { deploymentOf, isGated, requestNamespace, type ReviewHandler } from './handler.js';
 import { validateDeployment } from './validate-deployment.js';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_DISCOVERY_GRACE_MS, formatDuration, parseDuration } from '../../analysis/index.js';
-import { startClairvoyance } from '../../main.js';
 import { createLogger } from '../../telemetry/logger.js';
 
 interface RunFlags {
@@ -67,7 +66,10 @@ export function registerRun(program: Command): void {
     .option('--webhook-service <name>', 'in cluster: the Service the API server calls the webhook through')
     .option('--webhook-configuration-name <name>', 'name of the webhook configurations kept current', 'clairvoyance')
     .option('--webhook-owner-clusterrole <name>', 'in cluster: ClusterRole that owns the webhook configurations, so deleting the install removes them')
-    .option('--controller-namespace <ns>', 'namespace holding the webhook TLS Secret and the Secrets ClusterAnalysisTemplates name, never gated (default: own namespace)')
+    .option(
+      '--controller-namespace <ns>',
+      'namespace holding the webhook TLS Secret and the Secrets ClusterAnalysisTemplates name, never gated (default: own namespace)',
+    )
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
@@ -75,6 +77,8 @@ export function registerRun(program: Command): void {
       // Parsed before anything starts, so a bad value fails fast with the flag's name.
       const signalDiscoveryGraceMs = flags.signalDiscoveryGrace === undefined ? undefined : graceMs(flags.signalDiscoveryGrace);
       const logger = createLogger(flags.logLevel as LevelWithSilent);
+      // Loaded here, not at the top: every other command starts without the controller's graph.
+      const { startClairvoyance } = await import('../../main.js');
       const running = await startClairvoyance(
         {
           ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),

@@ -25,6 +25,17 @@ describe('StoreFlagDriver', () => {
     expect(stores.requested[0]).toEqual({ namespace: 'shop', source: { configMap: { name: 'flags', key: 'flags.flagd.json' } } });
   });
 
+  it('writes nothing once the signal is aborted (the lease was lost after the read)', async () => {
+    const { store, driver } = setup();
+    const lost = new AbortController();
+    lost.abort(new Error('lease lost'));
+    const target = { rollout, spec: withFlag(), signal: lost.signal };
+    await expect(driver.setPercent(target, 10)).rejects.toThrow('lease lost');
+    await expect(driver.kill(target)).rejects.toThrow('lease lost');
+    await expect(driver.promote(target)).rejects.toThrow('lease lost');
+    expect(store.writes).toBe(0);
+  });
+
   it('kill: default off, no targeting; idempotent', async () => {
     const { store, driver } = setup({ 'new-checkout': { ...offFlag(), defaultVariant: 'on', targeting: fractionalTargeting('on', 'off', 50) } });
     const target = { rollout, spec: withFlag() };

@@ -1,4 +1,6 @@
-import { GROUP } from '../api/index.js';
+// Labels and annotations the controller writes on the objects it manages: part of the
+// API, since queries, the webhook and users select by them.
+import { GROUP } from './group.js';
 
 /** On each ReplicaSet and its pods: the pod-template hash of the revision. */
 export const REVISION_LABEL = `${GROUP}/revision`;
