@@ -4,12 +4,11 @@
 // field and Secret, while the other Rollout completes.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, VERSION } from '../../../src/api/index.js';
 import { kubeConfig, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
-import { createApp, rolloutStatus, setImage, waitForStatus } from '../controller/fixtures.js';
+import { createApp, createResource, rolloutStatus, setImage, waitForStatus } from '../controller/fixtures.js';
 
 const ns = useTestNamespace('ae-credentials');
 useController(ns.name, ['--no-leader-elect']);
@@ -48,32 +47,20 @@ beforeAll(async () => {
     namespace: ns.name,
     body: { metadata: { name: 'prom-token' }, stringData: { token: `${TOKEN}\n` } },
   });
-  const custom = kc.makeApiClient(CustomObjectsApi);
   for (const [name, secret] of [
     ['authed', 'prom-token'],
     ['unresolvable', 'no-such-secret'],
   ] as const) {
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'analysistemplates',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'AnalysisTemplate',
-        metadata: { name },
-        spec: {
-          metrics: [
-            {
-              name: 'up-through-proxy',
-              interval: '1s',
-              count: 2,
-              successCondition: 'result < 1',
-              provider: { prometheus: { address: proxyUrl, query: 'vector(0)', authentication: { bearerTokenSecretRef: { name: secret, key: 'token' } } } },
-            },
-          ],
+    await createResource(ns.name, 'AnalysisTemplate', name, {
+      metrics: [
+        {
+          name: 'up-through-proxy',
+          interval: '1s',
+          count: 2,
+          successCondition: 'result < 1',
+          provider: { prometheus: { address: proxyUrl, query: 'vector(0)', authentication: { bearerTokenSecretRef: { name: secret, key: 'token' } } } },
         },
-      },
+      ],
     });
   }
 });

@@ -39,6 +39,20 @@ export async function createApp(namespace: string, name: string, steps: unknown[
     });
 }
 
+/** Creates a custom resource of the API in a namespace (Rollout, AnalysisTemplate, ContextPolicy). */
+export async function createResource(namespace: string, kind: 'Rollout' | 'AnalysisTemplate' | 'ContextPolicy', name: string, spec: unknown): Promise<void> {
+  const plural = { Rollout: 'rollouts', AnalysisTemplate: 'analysistemplates', ContextPolicy: 'contextpolicies' }[kind];
+  await kubeConfig()
+    .makeApiClient(CustomObjectsApi)
+    .createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec },
+    });
+}
+
 export async function setImage(namespace: string, name: string, image: string): Promise<void> {
   const res = await kubectl(['set', 'image', `deployment/${name}`, `app=${image}`, '-n', namespace]);
   if (res.code !== 0) throw new Error(res.stderr);

@@ -4,18 +4,17 @@
 // a gated namespace goes through a canary driven by the in-cluster controller. RBAC
 // denials show up here, not in production.
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLLER_IMAGE, controllerImage } from '../../../dev/images/build.js';
 import { REAL_NODE_NAME, realNodePlacement } from '../../../dev/stack/node-config.js';
 import { importImage } from '../../../dev/stack/real-node.js';
 import { helm } from '../../../dev/tools/helm.js';
 import { CHART_DIR } from '../../../scripts/render-install.js';
-import { GROUP, VERSION } from '../../../src/api/index.js';
 import { readRegistration } from '../../../src/webhook/index.js';
 import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { createDemoApp, requireRealNode, setBehaviour } from '../../support/real-node.js';
-import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 
 requireRealNode();
 const ns = useTestNamespace('chart-live');
@@ -98,17 +97,9 @@ describe('the chart in the cluster, on the real node', () => {
     const services = registration.flatMap((c) => (c.webhooks ?? []).map((w) => w.clientConfig.service?.name));
     expect(new Set(services)).toEqual(new Set([`${fullname}-webhook`]));
 
-    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: app.name,
-      plural: 'contextpolicies',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'ContextPolicy',
-        metadata: { name: 'owners' },
-        spec: { enforcement: 'Enforce', rules: [{ id: 'owner-label', rationale: 'An unowned service pages nobody.', ownership: { labels: ['team'] } }] },
-      },
+    await createResource(app.name, 'ContextPolicy', 'owners', {
+      enforcement: 'Enforce',
+      rules: [{ id: 'owner-label', rationale: 'An unowned service pages nobody.', ownership: { labels: ['team'] } }],
     });
     const unowned = {
       apiVersion: 'apps/v1',
@@ -125,22 +116,11 @@ describe('the chart in the cluster, on the real node', () => {
 
   it('drives a canary of real pods to promotion in a gated namespace', { timeout: 240_000 }, async () => {
     await createDemoApp(app.name, 'cart', 2, {}, { team: 'shop' });
-    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: app.name,
-      plural: 'rollouts',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Rollout',
-        metadata: { name: 'cart' },
-        spec: {
-          replicas: 2,
-          workloadRef: { kind: 'Deployment', name: 'cart' },
-          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '2s' } }] } },
-          rollback: { scaleDownDelaySeconds: 0 },
-        },
-      },
+    await createResource(app.name, 'Rollout', 'cart', {
+      replicas: 2,
+      workloadRef: { kind: 'Deployment', name: 'cart' },
+      strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '2s' } }] } },
+      rollback: { scaleDownDelaySeconds: 0 },
     });
     const adopted = await waitForStatus(app.name, 'cart', 'adoption by the in-cluster controller', (s) => s.adopted === true && s.phase === 'Healthy', 150_000);
     await setBehaviour(app.name, 'cart', { latencyMs: 30 });

@@ -2,13 +2,12 @@
 // the canary at its size, found by pod discovery under its own revision label. A canary
 // 3x slower than the baseline is rolled back, an equal one promoted, and the baseline is
 // gone afterwards either way.
-import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { GROUP, VERSION } from '../../../src/api/index.js';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
 import { createDemoApp, requireRealNode, ServiceLoad, setBehaviour } from '../../support/real-node.js';
-import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 
 requireRealNode();
 const ns = useTestNamespace('baseline');
@@ -27,45 +26,23 @@ async function baselineReplicas(stable: string): Promise<number> {
 
 describe('compare against a baseline', () => {
   it('promotes an equal canary and rolls back one 3x slower, with the baseline gone after each', { timeout: 420_000 }, async () => {
-    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'analysistemplates',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'AnalysisTemplate',
-        metadata: { name: 'latency-vs-baseline' },
-        spec: {
-          metrics: [
-            {
-              name: 'p50-vs-baseline',
-              interval: '3s',
-              count: 3,
-              initialDelay: '12s',
-              provider: { compare: { query: p50, against: 'baseline', window: '12s', step: '1s', direction: 'increase', maxRatio: 1.5, pValue: 0.05 } },
-            },
-          ],
+    await createResource(ns.name, 'AnalysisTemplate', 'latency-vs-baseline', {
+      metrics: [
+        {
+          name: 'p50-vs-baseline',
+          interval: '3s',
+          count: 3,
+          initialDelay: '12s',
+          provider: { compare: { query: p50, against: 'baseline', window: '12s', step: '1s', direction: 'increase', maxRatio: 1.5, pValue: 0.05 } },
         },
-      },
+      ],
     });
     const ip = await createDemoApp(ns.name, 'search', 4, { latencyMs: 20 });
-    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'rollouts',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Rollout',
-        metadata: { name: 'search' },
-        spec: {
-          replicas: 4,
-          workloadRef: { kind: 'Deployment', name: 'search' },
-          strategy: { canary: { baseline: true, steps: [{ setWeight: 25 }, { analysis: { templates: [{ name: 'latency-vs-baseline' }] } }] } },
-          rollback: { scaleDownDelaySeconds: 0 },
-        },
-      },
+    await createResource(ns.name, 'Rollout', 'search', {
+      replicas: 4,
+      workloadRef: { kind: 'Deployment', name: 'search' },
+      strategy: { canary: { baseline: true, steps: [{ setWeight: 25 }, { analysis: { templates: [{ name: 'latency-vs-baseline' }] } }] } },
+      rollback: { scaleDownDelaySeconds: 0 },
     });
     const load = new ServiceLoad(ip, 80, 60).start();
     try {

@@ -1,14 +1,13 @@
 // A revision whose real pods fail 20% of requests, found by Prometheus through
 // Kubernetes pod discovery alone (the query keeps to the kubernetes-pods job, so no
 // file target can stand in), is rolled back by the error-rate analysis.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { GROUP, VERSION } from '../../../src/api/index.js';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
 import { instantQuery } from '../../support/prometheus.js';
 import { createDemoApp, requireRealNode, ServiceLoad, setBehaviour } from '../../support/real-node.js';
-import { rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 
 requireRealNode();
 const ns = useTestNamespace('pod-sd');
@@ -19,35 +18,23 @@ const CANARY = 'job="kubernetes-pods",namespace="{{rollout.namespace}}",service=
 
 describe('error-rate analysis on pods found by pod discovery', () => {
   it('rolls back a revision whose pods fail 20% of requests', { timeout: 300_000 }, async () => {
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'analysistemplates',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'AnalysisTemplate',
-        metadata: { name: 'error-rate' },
-        spec: {
-          args: [{ name: 'service' }],
-          metrics: [
-            {
-              name: 'error-rate',
-              interval: '3s',
-              count: 5,
-              initialDelay: '5s',
-              successCondition: 'result < 0.05',
-              failureCondition: 'result >= 0.1',
-              provider: {
-                prometheus: {
-                  query: `(sum(rate(http_requests_total{${CANARY},code=~"5.."}[15s])) or vector(0)) / sum(rate(http_requests_total{${CANARY}}[15s]))`,
-                },
-              },
+    await createResource(ns.name, 'AnalysisTemplate', 'error-rate', {
+      args: [{ name: 'service' }],
+      metrics: [
+        {
+          name: 'error-rate',
+          interval: '3s',
+          count: 5,
+          initialDelay: '5s',
+          successCondition: 'result < 0.05',
+          failureCondition: 'result >= 0.1',
+          provider: {
+            prometheus: {
+              query: `(sum(rate(http_requests_total{${CANARY},code=~"5.."}[15s])) or vector(0)) / sum(rate(http_requests_total{${CANARY}}[15s]))`,
             },
-          ],
+          },
         },
-      },
+      ],
     });
     const ip = await createDemoApp(ns.name, 'pay', 4);
     await eventually(
@@ -58,26 +45,15 @@ describe('error-rate analysis on pods found by pod discovery', () => {
       },
       { timeoutMs: 120_000 },
     );
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'rollouts',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Rollout',
-        metadata: { name: 'pay' },
-        spec: {
-          replicas: 4,
-          workloadRef: { kind: 'Deployment', name: 'pay' },
-          strategy: {
-            canary: {
-              steps: [{ setWeight: 50 }, { analysis: { templates: [{ name: 'error-rate' }], args: [{ name: 'service', value: 'pay' }] } }, { pause: {} }],
-            },
-          },
-          rollback: { scaleDownDelaySeconds: 0 },
+    await createResource(ns.name, 'Rollout', 'pay', {
+      replicas: 4,
+      workloadRef: { kind: 'Deployment', name: 'pay' },
+      strategy: {
+        canary: {
+          steps: [{ setWeight: 50 }, { analysis: { templates: [{ name: 'error-rate' }], args: [{ name: 'service', value: 'pay' }] } }, { pause: {} }],
         },
       },
+      rollback: { scaleDownDelaySeconds: 0 },
     });
     const load = new ServiceLoad(ip).start();
     try {

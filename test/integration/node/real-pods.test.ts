@@ -1,14 +1,13 @@
 // Pods that run code on the stack's real node: they take time to become Ready, answer
 // on pod IPs, and share a Service's traffic by their ready endpoints. The canary's share
 // of requests sent to the ClusterIP is measured at each step against the step's weight.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { GROUP, VERSION } from '../../../src/api/index.js';
 import { BRIDGE_IP, REAL_NODE_NAME } from '../../../dev/stack/node-config.js';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
 import { createDemoApp, requireRealNode, ServiceLoad, setBehaviour } from '../../support/real-node.js';
-import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
+import { cli, createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 
 requireRealNode();
 const ns = useTestNamespace('real-pods');
@@ -69,21 +68,10 @@ describe('pods on the real node', () => {
           await new Promise((r) => setTimeout(r, 500));
         }
       })();
-      await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: ns.name,
-        plural: 'rollouts',
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'Rollout',
-          metadata: { name: 'shop' },
-          spec: {
-            replicas: 4,
-            workloadRef: { kind: 'Deployment', name: 'shop' },
-            strategy: { canary: { steps: [{ setWeight: 25 }, { pause: {} }, { setWeight: 50 }, { pause: {} }] } },
-          },
-        },
+      await createResource(ns.name, 'Rollout', 'shop', {
+        replicas: 4,
+        workloadRef: { kind: 'Deployment', name: 'shop' },
+        strategy: { canary: { steps: [{ setWeight: 25 }, { pause: {} }, { setWeight: 50 }, { pause: {} }] } },
       });
       const adopted = await waitForStatus(ns.name, 'shop', 'adoption', (s) => s.adopted === true && s.phase === 'Healthy', 120_000);
       await eventually('Deployment scaled down', async () =>
