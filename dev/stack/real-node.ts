@@ -2,8 +2,7 @@
 // pods run code, take time to become Ready and serve traffic through Services. Started
 // after the control plane; torn down before it, leaving no process, container, mount,
 // netns, bridge or rule behind.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
 import { demoAppImage, pauseImage } from '../images/build.js';
@@ -13,7 +12,6 @@ import { isHealthy, waitUntil } from './health.js';
 import {
   BRIDGE,
   BRIDGE_IP,
-  CNI_NETNS_PREFIX,
   cniConfig,
   containerdConfig,
   kubeletArgs,
@@ -27,6 +25,20 @@ import {
   type NodePorts,
 } from './node-config.js';
 import { repoRoot, stackDir } from './paths.js';
+import { must, run } from './host.js';
+import { claimNode, OWNER_FILE, ownerOfNode } from './node-claim.js';
+import {
+  bridgeExists,
+  containerIds,
+  killContainerProcesses,
+  mountsUnder,
+  nodeProcesses,
+  podNetns,
+  removeContainerCgroups,
+  removeKubeChains,
+  runcRoot,
+  runcRoots,
+} from './node-cleanup.js';
 import { freePort, isRunning, stopProcess, type StartedProcess } from './processes.js';
 import { StackError, step } from './progress.js';
 
@@ -47,24 +59,6 @@ export interface RealNodeBinaries {
 
 const CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin'];
 const INSTALL_HINT = 'run `bash dev/install-node-runtime.sh` (as root), or start the stack with STACK_NODES=kwok to run without a real node';
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], input?: string): Run {
-  const result = spawnSync(command, args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-  if (result.error) return { status: 127, stdout: '', stderr: result.error.message };
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function must(component: string, command: string, args: string[]): string {
-  const r = run(command, args);
-  if (r.status !== 0) throw new StackError(component, `${command} ${args.join(' ')}`, `exited with ${r.status}`, r.stderr.trim() || r.stdout.trim());
-  return r.stdout;
-}
 
 function cniBinDir(): string {
   const dir = CNI_BIN_DIRS.find((d) => existsSync(join(d, 'bridge')) && existsSync(join(d, 'host-local')) && existsSync(join(d, 'portmap')));
@@ -93,76 +87,6 @@ function ctr(...args: string[]): string[] {
   return ['--address', nodePaths.containerdSocket, '--namespace', 'k8s.io', ...args];
 }
 
-function runcRoot(): string {
-  return join(nodePaths.containerdState, 'runc');
-}
-
-/** The shim keeps one runc root per containerd namespace under the configured root. */
-function runcRoots(): string[] {
-  const root = runcRoot();
-  return existsSync(root) ? readdirSync(root).map((ns) => join(root, ns)) : [];
-}
-
-/** Ids of every container and sandbox containerd created, from its task state. */
-function containerIds(): string[] {
-  const tasks = join(nodePaths.containerdState, 'io.containerd.runtime.v2.task', 'k8s.io');
-  const fromState = existsSync(tasks) ? readdirSync(tasks) : [];
-  const fromRunc = runcRoots().flatMap((root) => (existsSync(root) ? readdirSync(root) : []));
-  return [...new Set([...fromState, ...fromRunc])];
-}
-
-/** With cgroupsPerQOS off, containerd puts each container in the cgroup /k8s.io/<id>. */
-const CONTAINER_CGROUP = '/k8s.io/';
-const CGROUP_ROOT = '/sys/fs/cgroup';
-
-/** Pids in a container cgroup; only the given ids when some are given. */
-function containerProcesses(ids?: string[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
-      const match = new RegExp(`:${CONTAINER_CGROUP}([0-9a-f]{64})`).exec(cgroup);
-      if (match?.[1] && (!ids || ids.includes(match[1]))) pids.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return pids;
-}
-
-function killContainerProcesses(ids: string[]): void {
-  for (const pid of containerProcesses(ids)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-/** Container cgroup directories left in any hierarchy (v1 controllers and the v2 mount). */
-function containerCgroupDirs(): string[] {
-  const dirs: string[] = [];
-  if (!existsSync(CGROUP_ROOT)) return dirs;
-  for (const controller of readdirSync(CGROUP_ROOT)) {
-    const parent = join(CGROUP_ROOT, controller, CONTAINER_CGROUP);
-    if (existsSync(parent)) dirs.push(parent);
-  }
-  return dirs;
-}
-
-function removeContainerCgroups(): void {
-  for (const parent of containerCgroupDirs()) {
-    try {
-      for (const child of readdirSync(parent, { withFileTypes: true })) if (child.isDirectory()) run('rmdir', [join(parent, child.name)]);
-      run('rmdir', [parent]);
-    } catch {
-      /* not a directory we may touch */
-    }
-  }
-}
-
 export interface RealNodeContext {
   binaries: RealNodeBinaries;
   caFile: string;
@@ -177,35 +101,6 @@ export interface RealNodeContext {
 
 /** Where pods reach the API server: the `kubernetes` Service's endpoint. */
 export const APISERVER_RELAY_PORT = 6443;
-
-/**
- * The bridge, its address, the relay port and kube-proxy's rules are machine-wide: one
- * stack at a time may run the real node. The owner's stack directory is recorded here.
- */
-const OWNER_FILE = '/run/clairvoyance-real-node.owner';
-
-function ownerOfNode(): string | undefined {
-  try {
-    const owner = readFileSync(OWNER_FILE, 'utf8').trim();
-    // An owner whose stack is gone (no state file) left a stale claim.
-    return existsSync(join(owner, 'state.json')) ? owner : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function claimNode(): void {
-  const owner = ownerOfNode();
-  if (owner && owner !== stackDir) {
-    throw new StackError(
-      'real node',
-      `cat ${OWNER_FILE}`,
-      `the stack in ${owner} runs the real node on this machine (bridge ${BRIDGE}); stop it first, or start this one with STACK_NODES=kwok`,
-      '',
-    );
-  }
-  writeFileSync(OWNER_FILE, `${stackDir}\n`);
-}
 
 export async function startRealNode(ctx: RealNodeContext): Promise<RealNodeState> {
   const cniBin = preflight();
@@ -326,85 +221,6 @@ async function deleteNodeObject(kubeconfig: string): Promise<void> {
   }
 }
 
-/** Every mount under a directory, deepest first. */
-function mountsUnder(prefix: string): string[] {
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((m): m is string => m !== undefined && (m === prefix || m.startsWith(`${prefix}/`)));
-  return [...new Set(mounts)].sort((a, b) => b.length - a.length);
-}
-
-/** Network namespaces whose interfaces carry a pod address of ours. */
-export function podNetns(): string[] {
-  const list = run('ip', ['netns', 'list']).stdout;
-  const names = list
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(CNI_NETNS_PREFIX));
-  const prefix = POD_CIDR.split('.').slice(0, 3).join('.');
-  return names.filter((n) => run('ip', ['-n', n, '-4', '-br', 'addr']).stdout.includes(`${prefix}.`) || !hasInterfaces(n));
-}
-
-function hasInterfaces(netns: string): boolean {
-  return run('ip', ['-n', netns, '-br', 'link'])
-    .stdout.split('\n')
-    .some((l) => l && !l.startsWith('lo '));
-}
-
-/** Pids of processes that belong to the node: shims and containers of our containerd. */
-export function nodeProcesses(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(nodePaths.containerdSocket) || cmdline.includes(nodePaths.dir)) pids.push(Number(entry));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return pids.filter((p) => p !== process.pid);
-}
-
-const IPTABLES = ['iptables', 'ip6tables'] as const;
-const TABLES = ['nat', 'filter', 'mangle'] as const;
-
-/** KUBE-* chains the node's kubelet and kube-proxy made, in both address families. */
-export function kubeChains(): string[] {
-  const chains: string[] = [];
-  for (const tool of IPTABLES) {
-    for (const table of TABLES) {
-      for (const line of run(tool, ['-t', table, '-S']).stdout.split('\n')) if (/^-N KUBE-/.test(line)) chains.push(`${tool}/${table}/${line.slice(3)}`);
-    }
-  }
-  return chains;
-}
-
-/** Removes the jumps into KUBE-* chains, then the chains: whatever `kube-proxy --cleanup` left. */
-function removeKubeChains(): void {
-  for (const tool of IPTABLES) {
-    for (const table of TABLES) {
-      const rules = run(tool, ['-t', table, '-S']).stdout.split('\n');
-      for (const rule of rules.filter((r) => /^-A (?!KUBE-)\S+ .*-j KUBE-/.test(r))) {
-        run(tool, ['-t', table, ...splitRule(rule.replace(/^-A /, '-D '))]);
-      }
-      const chains = rules.filter((r) => r.startsWith('-N KUBE-')).map((r) => r.slice(3));
-      for (const chain of chains) run(tool, ['-t', table, '-F', chain]);
-      for (const chain of chains) run(tool, ['-t', table, '-X', chain]);
-    }
-  }
-}
-
-/** Splits an `iptables -S` line into arguments, keeping quoted comments whole. */
-function splitRule(rule: string): string[] {
-  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
-}
-
-export function bridgeExists(): boolean {
-  return run('ip', ['link', 'show', BRIDGE]).status === 0;
-}
-
 /** Stops the node and removes what it made. Safe to call on a partial start. */
 export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBinary: string | undefined, adminKubeconfig: string): Promise<void> {
   const owner = ownerOfNode();
@@ -453,19 +269,4 @@ export async function stopRealNode(node: RealNodeState | undefined, kubeProxyBin
   await deleteNodeObject(adminKubeconfig);
   rmSync(nodePaths.dir, { recursive: true, force: true });
   rmSync(OWNER_FILE, { force: true });
-}
-
-/** What a stopped node left behind; empty when the clean-up was complete. */
-export function leftovers(): string[] {
-  const left: string[] = [];
-  for (const pid of nodeProcesses()) left.push(`process ${pid}`);
-  for (const pid of containerProcesses()) left.push(`container process ${pid}`);
-  for (const dir of containerCgroupDirs()) left.push(`cgroup ${dir}`);
-  for (const ns of podNetns()) left.push(`netns ${ns}`);
-  if (bridgeExists()) left.push(`bridge ${BRIDGE}`);
-  for (const chain of kubeChains()) left.push(`iptables chain ${chain}`);
-  for (const mount of mountsUnder(nodePaths.dir)) left.push(`mount ${mount}`);
-  if (existsSync(nodePaths.dir)) left.push(`directory ${nodePaths.dir}`);
-  if (existsSync(OWNER_FILE) && readFileSync(OWNER_FILE, 'utf8').trim() === stackDir) left.push(`claim ${OWNER_FILE}`);
-  return left;
 }

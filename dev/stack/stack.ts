@@ -149,7 +149,8 @@ export async function up(): Promise<UpResult> {
     step('kwok', `${FAKE_NODES} fake nodes Ready`);
 
     const promConfig = join(paths.prometheusDir, 'prometheus.yml');
-    writeFileSync(promConfig, prometheusConfig(paths.prometheusTargets, paths.kubeconfig));
+    // Pod discovery only where pods run code; Debian's Prometheus (kwok-only stacks) lacks it.
+    writeFileSync(promConfig, prometheusConfig(paths.prometheusTargets, realNodeWanted() ? paths.kubeconfig : undefined));
     const prometheus = start('prometheus', binaries.prometheus, prometheusArgs(ports, promConfig));
     await waitUntil(prometheus, 'prometheus', 'ready', () => isHealthy(`${state.prometheusUrl}/-/ready`), 60_000);
     step('prometheus', `ready on ${state.prometheusUrl} (scrape 1s, targets: ${paths.prometheusTargets}/*.json)`);

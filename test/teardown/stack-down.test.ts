@@ -2,7 +2,7 @@
 // behind — no process, container, mount, network namespace, bridge or iptables rule.
 // A stack that was already running before the suite is started again afterwards.
 import { describe, expect, it } from 'vitest';
-import { bridgeExists, kubeChains, leftovers } from '../../dev/stack/real-node.js';
+import { bridgeExists, kubeChains, leftovers } from '../../dev/stack/node-cleanup.js';
 import { down, readState, up } from '../../dev/stack/stack.js';
 
 describe('stack:down', () => {
