@@ -67,7 +67,10 @@ export function registerRun(program: Command): void {
     .option('--webhook-service <name>', 'in cluster: the Service the API server calls the webhook through')
     .option('--webhook-configuration-name <name>', 'name of the webhook configurations kept current', 'clairvoyance')
     .option('--webhook-owner-clusterrole <name>', 'in cluster: ClusterRole that owns the webhook configurations, so deleting the install removes them')
-    .option('--controller-namespace <ns>', 'namespace holding the webhook TLS Secret and the Secrets ClusterAnalysisTemplates name, never gated (default: own namespace)')
+    .option(
+      '--controller-namespace <ns>',
+      'namespace holding the webhook TLS Secret and the Secrets ClusterAnalysisTemplates name, never gated (default: own namespace)',
+    )
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
