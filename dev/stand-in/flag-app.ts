@@ -9,10 +9,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
-import { resolveFlag } from '../../src/flags/flagd-evaluator.js';
-import type { Resolution } from '../../src/flags/flagd-evaluator.js';
-import type { FlagdDocument } from '../../src/flags/flagd-format.js';
+import { ErrorCode, StandardResolutionReasons } from '@openfeature/core';
+import type { FlagdCore } from '@openfeature/flagd-core';
 import { parseFlagdDocument } from '../../src/flags/flagd-format.js';
+import { flagdCore, resolveFlag } from './flag-eval.js';
+import type { Resolution } from './flag-eval.js';
 
 export interface StandInOptions {
   /** flagd JSON file; re-read whenever its modification time or size changes. */
@@ -32,15 +33,15 @@ export interface StandInApp {
   close(): Promise<void>;
 }
 
-/** Caches the parsed document, keyed by the file's inode, mtime and size (atomic renames change the inode). */
+/** Caches the loaded flags, keyed by the file's inode, mtime and size (atomic renames change the inode). */
 class FlagFile {
   private stamp = '';
-  private doc: FlagdDocument | undefined;
+  private core: FlagdCore | undefined;
   private error: string | undefined;
 
   constructor(private readonly path: string) {}
 
-  async current(): Promise<{ doc?: FlagdDocument; error?: string }> {
+  async current(): Promise<{ core?: FlagdCore; error?: string }> {
     let s;
     try {
       s = await stat(this.path);
@@ -49,17 +50,26 @@ class FlagFile {
     }
     const stamp = `${s.ino}:${s.mtimeMs}:${s.size}`;
     if (stamp !== this.stamp) {
-      const parsed = parseFlagdDocument(await readFile(this.path, 'utf8'));
-      // Like flagd, keep serving the last good document when a new one is invalid.
-      if (parsed.ok) {
-        this.doc = parsed.value;
-        this.error = undefined;
-      } else {
-        this.error = parsed.errors.join('; ');
-      }
+      this.load(await readFile(this.path, 'utf8'));
       this.stamp = stamp;
     }
-    return { doc: this.doc, error: this.doc ? undefined : this.error };
+    return { core: this.core, error: this.core ? undefined : this.error };
+  }
+
+  /** Like flagd, keeps serving the last good document when a new one is invalid. */
+  private load(text: string): void {
+    // The controller's own validation first: its errors name JSON paths.
+    const parsed = parseFlagdDocument(text);
+    if (!parsed.ok) {
+      this.error = parsed.errors.join('; ');
+      return;
+    }
+    try {
+      this.core = flagdCore(text);
+      this.error = undefined;
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
   }
 }
 
@@ -104,11 +114,11 @@ export async function startStandIn(opts: StandInOptions): Promise<StandInApp> {
     if (url.pathname === '/healthz') return send(res, 200, '{"ok":true}');
     logs.inc();
     if (!opts.flagKey) return send(res, 200, JSON.stringify({ revision: opts.revision }));
-    const { doc, error } = await flags.current();
+    const { core, error } = await flags.current();
     const targetingKey = url.searchParams.get('user') ?? randomUUID();
-    const resolution: Resolution = doc
-      ? resolveFlag(doc, opts.flagKey, { targetingKey })
-      : { reason: 'ERROR', errorCode: 'GENERAL', message: error ?? 'no flag document' };
+    const resolution: Resolution = core
+      ? resolveFlag(core, opts.flagKey, { targetingKey })
+      : { value: false, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.GENERAL, errorMessage: error ?? 'no flag document' };
     if (resolution.variant !== undefined) evaluations.inc({ key: opts.flagKey, variant: resolution.variant });
     else evaluationErrors.inc({ key: opts.flagKey, reason: resolution.errorCode ?? resolution.reason });
     send(res, 200, JSON.stringify({ revision: opts.revision, flag: opts.flagKey, targetingKey, ...resolution }));

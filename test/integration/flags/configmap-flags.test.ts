@@ -73,7 +73,9 @@ async function dataOf(name: string): Promise<string> {
 function otherFlags(text: string, key: string): Record<string, string> {
   const flags = nodeAt(parseJsonTree(text), ['flags']);
   const out: Record<string, string> = {};
-  if (flags?.kind === 'object') for (const m of flags.members) if (m.key !== key) out[m.key] = text.slice(m.value.start, m.value.end);
+  for (const [name, value] of (flags?.children ?? []).map((m) => m.children ?? [])) {
+    if (name && value && name.value !== key) out[String(name.value)] = text.slice(value.offset, value.offset + value.length);
+  }
   return out;
 }
 

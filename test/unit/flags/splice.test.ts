@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { spliceFlag } from '../../../src/flags/configmap-store.js';
 import { flagAtPercent, killedFlag, promotedFlag } from '../../../src/flags/flag-driver.js';
 import type { FlagState } from '../../../src/flags/flagd-format.js';
-import { nodeAt, parseJsonTree, removeMember, setMember, detectStyle } from '../../../src/flags/json-edit.js';
+import { nodeAt, parseJsonTree, replaceObjectAt } from '../../../src/flags/json-edit.js';
 
 const doc = `{
   "$schema": "https://flagd.dev/schema/v0/flags.json",
@@ -30,7 +30,7 @@ function flagOf(text: string, key: string): FlagState {
 function outside(text: string, key: string): [string, string] {
   const node = nodeAt(parseJsonTree(text), ['flags', key]);
   if (!node) throw new Error(`no flag ${key}`);
-  return [text.slice(0, node.start), text.slice(node.end)];
+  return [text.slice(0, node.offset), text.slice(node.offset + node.length)];
 }
 
 describe('spliceFlag', () => {
@@ -82,7 +82,7 @@ describe('spliceFlag', () => {
     const out = spliceFlag(doc, 'legacy', promotedFlag({ ...flagOf(doc, 'legacy'), state: 'ENABLED' }, 'x'));
     expect(out).toBe(doc.replace('{"state":"DISABLED"', '{"state":"ENABLED"'));
     const inline = spliceFlag(doc, 'banner', { ...flagOf(doc, 'banner'), defaultVariant: 'b', targeting: { if: [true, 'a'] } });
-    expect(inline).toContain('"defaultVariant": "b", "targeting": {"if":[true,"a"]} }');
+    expect(inline).toContain('"defaultVariant": "b", "targeting": { "if": [ true, "a" ] } }');
     expect(outside(inline, 'banner')).toEqual(outside(doc, 'banner'));
   });
 
@@ -109,30 +109,44 @@ describe('spliceFlag', () => {
   });
 });
 
-describe('json-edit members', () => {
-  const obj = (t: string) => parseJsonTree(t);
+describe('replaceObjectAt', () => {
+  const root = (text: string, next: Record<string, unknown>) => replaceObjectAt(text, [], next);
+
   it.each([
-    ['{"a": 1, "b": 2, "c": 3}', 'a', '{"b": 2, "c": 3}'],
-    ['{"a": 1, "b": 2, "c": 3}', 'b', '{"a": 1, "c": 3}'],
-    ['{"a": 1, "b": 2, "c": 3}', 'c', '{"a": 1, "b": 2}'],
-    ['{ "a": 1 }', 'a', '{}'],
-    ['{"a": 1}', 'z', '{"a": 1}'],
-  ])('remove from %s the member %s', (text, key, expected) => {
-    expect(removeMember(text, obj(text), key)).toBe(expected);
+    ['{"a": 1, "b": 2, "c": 3}', { b: 2, c: 3 }, '{"b": 2, "c": 3}'],
+    ['{"a": 1, "b": 2, "c": 3}', { a: 1, c: 3 }, '{"a": 1, "c": 3}'],
+    ['{"a": 1, "b": 2, "c": 3}', { a: 1, b: 2 }, '{"a": 1, "b": 2}'],
+    ['{ "a": 1 }', {}, '{ }'],
+    ['{"a": 1}', { a: 1 }, '{"a": 1}'],
+    ['{\n  "a": 1,\n  "b": 2\n}', { b: 2 }, '{\n  "b": 2\n}'],
+  ])('removes from %j', (text, next, expected) => {
+    expect(root(text, next)).toBe(expected);
   });
 
   it.each([
-    ['{"a": 1}', '{"a": 1, "k": true}'],
-    ['{ "a": 1 }', '{ "a": 1, "k": true }'],
-    ['{}', '{"k": true}'],
+    ['{"a": 1}', '{"a": 1,"k": true}'],
     ['{\n  "a": 1\n}', '{\n  "a": 1,\n  "k": true\n}'],
-  ])('append to %j', (text, expected) => {
-    expect(setMember(text, obj(text), 'k', true, detectStyle(text))).toBe(expected);
+    ['{\r\n\t"a": 1\r\n}', '{\r\n\t"a": 1,\r\n\t"k": true\r\n}'],
+  ])('appends to %j', (text, expected) => {
+    expect(root(text, { a: 1, k: true })).toBe(expected);
   });
 
-  it('rejects malformed JSON with an offset', () => {
-    expect(() => parseJsonTree('{"a": }')).toThrow(/offset 6/);
-    expect(() => parseJsonTree('{"a": 1} x')).toThrow(/after the JSON value/);
+  it('fills an empty object', () => {
+    expect(root('{}', { k: true })).toBe('{"k": true}');
+  });
+
+  it('lays out only what it writes: a one-line neighbour stays as it was', () => {
+    const text = '{\n  "d": 1,\n  "v": {"a": 1,   "b": 2}\n}';
+    expect(root(text, { d: 1, v: { a: 1, b: 2 }, k: { x: [1] } })).toBe(
+      '{\n  "d": 1,\n  "v": {"a": 1,   "b": 2},\n  "k": {\n    "x": [\n      1\n    ]\n  }\n}',
+    );
+  });
+
+  it('rejects malformed JSON, comments included, with an offset', () => {
+    expect(() => parseJsonTree('{"a": }')).toThrow(/ValueExpected at offset 6/);
+    expect(() => parseJsonTree('{"a": 1} 2')).toThrow(/EndOfFileExpected at offset 9/);
+    expect(() => parseJsonTree('{"a": 1 // why\n}')).toThrow(/InvalidCommentToken/);
+    expect(() => replaceObjectAt('{"a": 1}', ['a'], {})).toThrow(/no object at a/);
   });
 });
 

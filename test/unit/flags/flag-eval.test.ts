@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveFlag } from '../../../src/flags/flagd-evaluator.js';
+import type { EvaluationContext } from '@openfeature/core';
+import { flagdCore, resolveFlag } from '../../../dev/stand-in/flag-eval.js';
+import type { Resolution } from '../../../dev/stand-in/flag-eval.js';
 import type { FlagdDocument, FlagState } from '../../../src/flags/flagd-format.js';
 import { fractionalTargeting } from '../../../src/flags/flagd-format.js';
-import { evaluateLogic, JsonLogicError, truthy } from '../../../src/flags/json-logic.js';
+
+// The stand-in's resolution of the documents the controller writes, as flagd evaluates them.
+const resolve = (doc: FlagdDocument, key: string, context: EvaluationContext = {}): Resolution => resolveFlag(flagdCore(JSON.stringify(doc)), key, context);
 
 const suits = { clubs: 'clubs', diamonds: 'diamonds', hearts: 'hearts', spades: 'spades', wild: 'wild' };
 const quarters = [
@@ -45,7 +49,7 @@ describe('fractional (flagd-testbed vectors, integer bucketing)', () => {
     ['nine', 'diamonds'],
     [3, 'clubs'],
   ])('fractional-flag buckets user %s into %s', (name, value) => {
-    expect(resolveFlag(testbed, 'fractional-flag', { user: { name } })).toMatchObject({ reason: 'TARGETING_MATCH', value });
+    expect(resolve(testbed, 'fractional-flag', { user: { name } })).toMatchObject({ reason: 'TARGETING_MATCH', value });
   });
 
   it.each([
@@ -54,23 +58,27 @@ describe('fractional (flagd-testbed vectors, integer bucketing)', () => {
     ['nine', 'clubs'],
     ['two', 'spades'],
   ])('shared seed buckets user %s into %s', (name, value) => {
-    expect(resolveFlag(testbed, 'fractional-flag-A-shared-seed', { user: { name } })).toMatchObject({ value });
+    expect(resolve(testbed, 'fractional-flag-A-shared-seed', { user: { name } })).toMatchObject({ value });
   });
 
   it.each([
     ['jon@company.com', 'heads'],
     ['jane@company.com', 'tails'],
   ])('shorthand buckets flag key + targeting key %s into %s', (targetingKey, value) => {
-    expect(resolveFlag(testbed, 'fractional-flag-shorthand', { targetingKey })).toMatchObject({ value });
+    expect(resolve(testbed, 'fractional-flag-shorthand', { targetingKey })).toMatchObject({ value });
   });
 
+  // Keys whose murmur3 hash is 0, 1, 2^31-1, 2^31 and 2^32-1.
   it('covers the hash extremes: 0 and 2^31-1 fall low, 2^31 and 2^32-1 high', () => {
-    const rule = (key: string) => evaluateLogic({ fractional: [key, ['lower', 50], ['upper', 50]] }, { data: {} });
-    expect(['ejOoVL', 'bY9fO-', 'SI7p-', '6LvT0', 'ceQdGm'].map(rule)).toEqual(['lower', 'lower', 'lower', 'upper', 'upper']);
+    const bucket = (key: string) => {
+      const targeting = { fractional: [key, ['lower', 50], ['upper', 50]] };
+      return resolve({ flags: { f: { state: 'ENABLED', variants: { lower: 'lower', upper: 'upper' }, defaultVariant: null, targeting } } }, 'f').variant;
+    };
+    expect(['ejOoVL', 'bY9fO-', 'SI7p-', '6LvT0', 'ceQdGm'].map(bucket)).toEqual(['lower', 'lower', 'lower', 'upper', 'upper']);
   });
 
   it('falls back to the default variant without a targeting key', () => {
-    expect(resolveFlag(testbed, 'fractional-flag-shorthand', {})).toMatchObject({ reason: 'DEFAULT', variant: 'draw' });
+    expect(resolve(testbed, 'fractional-flag-shorthand', {})).toMatchObject({ reason: 'DEFAULT', variant: 'draw' });
   });
 });
 
@@ -81,10 +89,10 @@ const rollout = (percent: number): FlagdDocument => ({
 describe('fractional rollouts built by the driver', () => {
   it('serves about the configured share', () => {
     for (const percent of [0, 10, 50, 90, 100]) {
-      const doc = rollout(percent);
+      const core = flagdCore(JSON.stringify(rollout(percent)));
       let on = 0;
       const n = 20_000;
-      for (let i = 0; i < n; i++) if (resolveFlag(doc, 'checkout', { targetingKey: `user-${i}` }).variant === 'on') on++;
+      for (let i = 0; i < n; i++) if (resolveFlag(core, 'checkout', { targetingKey: `user-${i}` }).variant === 'on') on++;
       expect(Math.abs((100 * on) / n - percent)).toBeLessThan(1.5);
     }
   });
@@ -93,8 +101,8 @@ describe('fractional rollouts built by the driver', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (user, a, b) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const onAtLo = resolveFlag(rollout(lo), 'checkout', { targetingKey: user }).variant === 'on';
-        const onAtHi = resolveFlag(rollout(hi), 'checkout', { targetingKey: user }).variant === 'on';
+        const onAtLo = resolve(rollout(lo), 'checkout', { targetingKey: user }).variant === 'on';
+        const onAtHi = resolve(rollout(hi), 'checkout', { targetingKey: user }).variant === 'on';
         return !onAtLo || onAtHi;
       }),
     );
@@ -109,8 +117,8 @@ describe('resolveFlag', () => {
 
   it.each<[string, FlagdDocument, Record<string, string>, object]>([
     ['static default', flag({}), {}, { reason: 'STATIC', variant: 'off', value: false }],
-    ['disabled', flag({ state: 'DISABLED' }), {}, { reason: 'DISABLED' }],
-    ['code default', flag({ defaultVariant: null }), {}, { reason: 'DEFAULT' }],
+    ['disabled -> code default', flag({ state: 'DISABLED' }), {}, { reason: 'DISABLED', variant: undefined, value: false }],
+    ['code default', flag({ defaultVariant: null }), {}, { reason: 'DEFAULT', variant: undefined, value: false }],
     ['empty targeting', flag({ targeting: {} }), {}, { reason: 'STATIC', variant: 'off' }],
     ['if match', flag({ targeting: { if: [{ $ref: 'staff' }, 'on', null] } }), { email: 'a@example.com' }, { reason: 'TARGETING_MATCH', variant: 'on' }],
     ['if miss -> default', flag({ targeting: { if: [{ $ref: 'staff' }, 'on', null] } }), { email: 'a@other.org' }, { reason: 'DEFAULT', variant: 'off' }],
@@ -121,40 +129,19 @@ describe('resolveFlag', () => {
       { variant: 'true', value: 1 },
     ],
     ['unknown variant', flag({ targeting: { cat: ['o', 'n', 'x'] } }), {}, { reason: 'ERROR', errorCode: 'GENERAL' }],
-    ['unknown operator', flag({ targeting: { sem_ver: [{ var: 'v' }, '>', '1.0.0'] } }), {}, { reason: 'ERROR', errorCode: 'PARSE_ERROR' }],
+    ['sem_ver', flag({ targeting: { if: [{ sem_ver: [{ var: 'v' }, '>=', '1.2.0'] }, 'on', 'off'] } }), { v: '1.10.0' }, { variant: 'on' }],
+    ['unknown operator', flag({ targeting: { regex_match: [{ var: 'v' }, '^1'] } }), {}, { reason: 'ERROR', errorCode: 'PARSE_ERROR' }],
+    [
+      'string flag',
+      flag({ variants: { a: 'A', b: 'B' }, defaultVariant: 'a', targeting: { if: [{ $ref: 'staff' }, 'b', null] } }),
+      { email: 'x@example.com' },
+      { reason: 'TARGETING_MATCH', variant: 'b', value: 'B' },
+    ],
   ])('%s', (_name, doc, context, expected) => {
-    expect(resolveFlag(doc, 'f', context)).toMatchObject(expected);
+    expect(resolve(doc, 'f', context)).toMatchObject(expected);
   });
 
   it('reports a missing flag', () => {
-    expect(resolveFlag({ flags: {} }, 'nope')).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
-  });
-});
-
-describe('json-logic', () => {
-  it.each<[unknown, unknown]>([
-    [{ and: [true, 1, 'x'] }, 'x'],
-    [{ or: [0, '', 'y'] }, 'y'],
-    [{ '!': [[]] }, true],
-    [{ '<': [1, 2, 3] }, true],
-    [{ '<=': [1, 1, 0] }, false],
-    [{ in: ['b', ['a', 'b']] }, true],
-    [{ in: ['ell', 'hello'] }, true],
-    [{ var: ['missing', 'dflt'] }, 'dflt'],
-    [{ '!==': [1, '1'] }, true],
-    [{ '==': [1, '1'] }, true],
-    [{ if: [false, 'a', false, 'b', 'c'] }, 'c'],
-  ])('%j -> %j', (rule, expected) => {
-    expect(evaluateLogic(rule as never, { data: {} })).toEqual(expected);
-  });
-
-  it('treats empty arrays as false', () => {
-    expect(truthy([])).toBe(false);
-    expect(truthy('0')).toBe(true);
-  });
-
-  it('rejects negative weights and recursive $ref', () => {
-    expect(() => evaluateLogic({ fractional: ['k', ['a', -1]] }, { data: {} })).toThrow(JsonLogicError);
-    expect(() => evaluateLogic({ $ref: 'loop' }, { data: {}, evaluators: { loop: { $ref: 'loop' } } })).toThrow(/deeply/);
+    expect(resolve({ flags: {} }, 'nope')).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
   });
 });
