@@ -1,21 +1,26 @@
 /**
- * Detection-to-rollback latency through the real controller, stand-ins and
- * the stack's Prometheus (1 s scrape). Needs the stack: `npm run stack:up`.
+ * Detection-to-rollback latency through the real controller and the stack's
+ * Prometheus (1 s scrape). Needs the stack: `npm run stack:up`.
  *
- *   npx tsx test/bench/detection-latency.ts [--runs 10] [--error-rate 0.5]
+ *   npx tsx test/bench/detection-latency.ts [--runs 10] [--error-rate 0.5] [--pods real|stand-in]
  *
  * Each run: a canary at 50% under background analysis (the error-rate metric,
- * every 2 s), healthy until it has passed twice; then its stand-in starts
- * failing (t0), and the clock stops when the Rollout reports canary weight 0
- * and the canary ReplicaSet is at 0 replicas. Prints each run, the median and
- * p95, and the floor they are measured against. Asserts nothing.
+ * every 2 s), healthy until it has passed twice; then the canary starts failing
+ * (t0), and the clock stops when the Rollout reports canary weight 0 and the
+ * canary ReplicaSet is at 0 replicas. With `--pods real` (the default) the
+ * revisions are real pods on the stack's real node, clients call their Service
+ * and Prometheus finds them by pod discovery; t0 is when every canary pod has been
+ * told to fail (POST /control). With `--pods stand-in` stand-in processes play the
+ * pods of kwok. Prints each run, the median and p95, and the floor they are
+ * measured against. Asserts nothing.
  */
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { kubeConfig, prometheusUrl, TEST_NAMESPACE_LABEL } from '../support/cluster.js';
 import { startController } from '../support/controller.js';
 import { startStandIn, type StandInProcess } from '../support/stand-ins.js';
-import { applyCrds, createApp, replicasByRevision, rolloutStatus, setImage, waitForStatus } from '../integration/controller/fixtures.js';
+import { applyCrds, createApp, createResource, replicasByRevision, rolloutStatus, setImage, waitForStatus } from '../integration/controller/fixtures.js';
+import { createDemoApp, ServiceLoad, setBehaviour } from '../support/real-node.js';
 import { createTemplate, ERROR_RATE_QUERY, errorRateMetric } from '../integration/analysis-e2e/templates.js';
 
 const SCRAPE_INTERVAL_MS = 1000;
@@ -65,8 +70,39 @@ async function queryTimeMs(namespace: string, revision: string, samples = 20): P
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
-async function oneRun(namespace: string, run: number, errorRate: number, standIns: StandInProcess[]): Promise<{ sample: Sample; canaryRevision: string }> {
-  const name = `detect-${run}`;
+type Canary = { fail: (errorRate: number) => Promise<void> };
+
+/** Real pods: the app's pods on the real node behind a Service; clients call it at 40 requests/s. */
+async function realCanary(namespace: string, name: string, loads: ServiceLoad[]): Promise<{ canary: Canary; canaryRevision: string }> {
+  const ip = await createDemoApp(namespace, name, 4, { latencyMs: 20 });
+  loads.push(new ServiceLoad(ip, 80, 40).start());
+  await createResource(namespace, 'Rollout', name, {
+    replicas: 4,
+    workloadRef: { kind: 'Deployment', name },
+    strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+    analysis: { templates: [{ name: 'error-rate' }] },
+    rollback: { scaleDownDelaySeconds: 0 },
+  });
+  const adopted = await waitForStatus(namespace, name, 'adoption', (st) => st.adopted === true && st.phase === 'Healthy', RUN_TIMEOUT_MS * 2);
+  await setBehaviour(namespace, name, { latencyMs: 21 });
+  const started = await waitForStatus(namespace, name, 'canary', (st) => st.canaryRevision !== undefined && st.canaryRevision !== adopted.stableRevision);
+  const canaryRevision = started.canaryRevision!;
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const fail = async (errorRate: number): Promise<void> => {
+    const pods = await core.listNamespacedPod({ namespace, labelSelector: `app=${name},clairvoyance.dev/revision=${canaryRevision}` });
+    const ips = pods.items.map((p) => p.status?.podIP).filter((x): x is string => !!x);
+    if (ips.length === 0) throw new Error(`no canary pod of ${name} has an IP`);
+    await Promise.all(
+      ips.map((podIp) =>
+        fetch(`http://${podIp}:8080/control`, { method: 'POST', body: JSON.stringify({ errorRate }), headers: { 'content-type': 'application/json' } }),
+      ),
+    );
+  };
+  return { canary: { fail }, canaryRevision };
+}
+
+/** Stand-ins: kwok pods run no code, so a process per revision plays them for Prometheus. */
+async function standInCanary(namespace: string, name: string, standIns: StandInProcess[]): Promise<{ canary: Canary; canaryRevision: string }> {
   await createApp(namespace, name, [{ setWeight: 50 }, { pause: {} }], {
     analysis: { templates: [{ name: 'error-rate' }] },
     rollback: { scaleDownDelaySeconds: 0 },
@@ -77,8 +113,19 @@ async function oneRun(namespace: string, run: number, errorRate: number, standIn
   await setImage(namespace, name, `registry.example/${name}:2`);
   const started = await waitForStatus(namespace, name, 'canary', (st) => st.canaryRevision !== undefined && st.canaryRevision !== stableRevision);
   const canaryRevision = started.canaryRevision!;
-  const canary = await startStandIn({ revision: canaryRevision, namespace, latencyMs: 20 });
-  standIns.push(canary);
+  const process = await startStandIn({ revision: canaryRevision, namespace, latencyMs: 20 });
+  standIns.push(process);
+  return { canary: { fail: (errorRate) => process.control({ errorRate }).then(() => undefined) }, canaryRevision };
+}
+
+async function oneRun(
+  namespace: string,
+  run: number,
+  errorRate: number,
+  setUp: (name: string) => Promise<{ canary: Canary; canaryRevision: string }>,
+): Promise<{ sample: Sample; canaryRevision: string }> {
+  const name = `detect-${run}`;
+  const { canary, canaryRevision } = await setUp(name);
 
   // Steady state: paused at 50% with background analysis that has passed twice.
   await waitForStatus(
@@ -93,8 +140,8 @@ async function oneRun(namespace: string, run: number, errorRate: number, standIn
   // Start failing at a random point of the 2 s analysis cycle, as a real regression would.
   await sleep(Math.random() * ANALYSIS_INTERVAL_MS);
 
+  await canary.fail(errorRate);
   const t0 = Date.now();
-  await canary.control({ errorRate });
   let statusAt: number | undefined;
   let detectAt: number | undefined;
   const deadline = t0 + RUN_TIMEOUT_MS;
@@ -119,7 +166,10 @@ async function oneRun(namespace: string, run: number, errorRate: number, standIn
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'error-rate': { type: 'string', default: '0.5' } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '10' }, 'error-rate': { type: 'string', default: '0.5' }, pods: { type: 'string', default: 'real' } },
+  });
+  if (values.pods !== 'real' && values.pods !== 'stand-in') throw new Error(`--pods must be real or stand-in, got "${values.pods}"`);
   const runs = Number(values.runs);
   const errorRate = Number(values['error-rate']);
   if (!prometheusUrl()) throw new Error('no Prometheus: run `npm run stack:up`');
@@ -133,7 +183,10 @@ async function main(): Promise<void> {
   await createTemplate(namespace, 'error-rate', { metrics: [errorRateMetric({ count: undefined, initialDelay: '5s' })] });
   const controller = startController(namespace, ['--no-leader-elect', '--log-level', 'info']);
   const standIns: StandInProcess[] = [];
+  const loads: ServiceLoad[] = [];
+  const setUp = (name: string) => (values.pods === 'real' ? realCanary(namespace, name, loads) : standInCanary(namespace, name, standIns));
   const cleanup = async (): Promise<void> => {
+    for (const l of loads.splice(0)) l.stop();
     await Promise.all(standIns.splice(0).map((p) => p.stop()));
     await controller.kill('SIGTERM');
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
@@ -145,15 +198,17 @@ async function main(): Promise<void> {
   try {
     await controller.ready;
     console.log(
-      `detection-to-rollback latency: ${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(ANALYSIS_INTERVAL_MS)}`,
+      `detection-to-rollback latency (${values.pods === 'real' ? 'real pods, traffic through the Service, pod discovery' : 'stand-in processes'}): ` +
+        `${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(ANALYSIS_INTERVAL_MS)}`,
     );
     console.log('run   detected   status weight 0   canary RS at 0');
     for (let run = 1; run <= runs; run++) {
-      const { sample, canaryRevision } = await oneRun(namespace, run, errorRate, standIns);
+      const { sample, canaryRevision } = await oneRun(namespace, run, errorRate, setUp);
       if (run === 1) queryMs = await queryTimeMs(namespace, canaryRevision);
       samples.push(sample);
       console.log(`${String(run).padStart(3)}   ${s(sample.detectMs).padStart(8)}   ${s(sample.statusMs).padStart(15)}   ${s(sample.rollbackMs).padStart(14)}`);
       await Promise.all(standIns.splice(0).map((p) => p.stop()));
+      for (const l of loads.splice(0)) l.stop();
     }
   } finally {
     await cleanup();
