@@ -16,6 +16,8 @@ export function provenanceFrom(annotations: Record<string, string>): Provenance 
   copy('reviewedBy');
   copy('flag');
   copy('authoredAt');
+  copy('promptedAt');
+  copy('fixes');
   return p;
 }
 
