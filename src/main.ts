@@ -9,6 +9,10 @@ import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
+import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
+import { ChangeSweeper } from './controller/change-sweeper.js';
+import { changeSpecSchema, changeStatusSchema } from './api/index.js';
+import type { LedgerChange } from './ledger/dora.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
@@ -34,6 +38,8 @@ export interface RunOptions {
   prometheusUrl?: string;
   /** How long absent observability signals are provisional after an analysis starts (default 2m). */
   signalDiscoveryGraceMs?: number;
+  /** How long a Change is kept after its last event (default 90 days). */
+  changeRetentionMs?: number;
   logLevel: LevelWithSilent;
   /** The admission webhook; absent: not served. */
   webhook?: WebhookRunOptions;
@@ -86,7 +92,19 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     clusterAnalysisTemplate: (name: string) => informers.clusterAnalysisTemplates.get(undefined, name)?.spec,
   };
   const providers = new ProviderFactory(opts.prometheusUrl ? { defaultPrometheusAddress: opts.prometheusUrl } : {});
+  const ledger = new ChangeLedger(kc, {
+    cache: informers.changes,
+    logger: logger.child({ subsystem: 'ledger' }),
+    onWrite: (verb) => metrics.apiWrites.inc({ verb, resource: verb === 'patch' ? 'changes/status' : 'changes' }),
+  });
+  const sweeper = new ChangeSweeper({
+    cache: informers.changes,
+    ledger,
+    retentionMs: opts.changeRetentionMs ?? 90 * 86_400_000,
+    logger: logger.child({ subsystem: 'ledger' }),
+  });
   const reconciler = new RolloutReconciler({
+    ledger,
     caches: informers,
     statusWriter: new StatusWriter(kc, { guard, fieldManager: 'clairvoyance-controller' }),
     guard,
@@ -110,6 +128,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     }
     return counts;
   };
+  let leading = !opts.leaderElect;
+  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? ledgerChanges(informers.changes.list()) : undefined);
   for (const informer of allInformers(informers)) informer.start();
 
   let running: ReturnType<typeof runController> | undefined;
@@ -132,12 +152,14 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       },
     });
     void running.started.then((ok) => (synced = ok));
+    sweeper.start();
   };
   const stopReconciling = async (drain: boolean): Promise<void> => {
     const r = running;
     running = undefined;
     // A follower's old queue is not its work: liveness looks at the leader's queue only.
     currentQueue = undefined;
+    await sweeper.stop();
     if (r) await r.stop({ drain });
   };
 
@@ -163,6 +185,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       host: opts.webhook.host,
       namespace: opts.webhook.namespace ?? ownNamespace(),
       source: policySource,
+      recordChanges: (namespace, entries) => recordInBackground(ledger, logger, namespace, entries),
       logger: logger.child({ subsystem: 'webhook' }),
       registry: metrics.registry,
       ...(opts.webhook.serviceName ? { inCluster: { serviceName: opts.webhook.serviceName } } : {}),
@@ -181,12 +204,14 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
         await elector!.run({
           onStartedLeading: () => {
             metrics.isLeader.set(1);
+            leading = true;
             logger.info('became leader; reconciling');
             startReconciling();
             webhook?.startAudit();
           },
           onStoppedLeading: () => {
             metrics.isLeader.set(0);
+            leading = false;
             logger.warn('stopped leading; reconciling stops now');
             void stopReconciling(false);
             void webhook?.stopAudit();
@@ -248,6 +273,17 @@ const WEDGED_QUEUE_MS = 5 * 60_000;
 function liveness(informers: SharedInformer<KubernetesObject>[], queue: WorkQueue | undefined): boolean {
   const informersAlive = informers.every((i) => i.msSinceActivity() < WEDGED_INFORMER_MS);
   return informersAlive && (queue?.msWithoutProgress() ?? 0) < WEDGED_QUEUE_MS;
+}
+
+/** Changes as the figures read them; one that does not parse is left out rather than guessed. */
+function ledgerChanges(objects: { spec?: unknown; status?: unknown }[]): LedgerChange[] {
+  const out: LedgerChange[] = [];
+  for (const o of objects) {
+    const spec = changeSpecSchema.safeParse(o.spec);
+    const status = changeStatusSchema.safeParse(o.status ?? {});
+    if (spec.success && status.success) out.push({ spec: spec.data, status: status.data });
+  }
+  return out;
 }
 
 function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {

@@ -115,12 +115,13 @@ describe('helm chart', () => {
     expect(docs.filter((d) => d.kind === 'ServiceMonitor' || d.kind === 'PrometheusRule')).toEqual([]);
   });
 
-  it('grants no wildcard, no delete, no RBAC but a read of its own ClusterRole, and no secrets cluster-wide', () => {
+  it('grants no wildcard, no delete but of its own Change records, no RBAC but a read of its own ClusterRole, and no secrets cluster-wide', () => {
     const clusterRules = rules(find(docs, 'ClusterRole', fullname));
     for (const r of clusterRules) {
       expect(r.verbs, JSON.stringify(r)).not.toContain('*');
       expect(r.resources, JSON.stringify(r)).not.toContain('*');
-      expect(r.verbs, JSON.stringify(r)).not.toContain('delete');
+      // The ledger's retention deletes expired Changes; nothing else is ever deleted.
+      if (r.verbs.includes('delete')) expect(r).toEqual({ apiGroups: ['clairvoyance.dev'], resources: ['changes'], verbs: ['create', 'delete'] });
       // Only to read its own uid, the owner of the webhook configurations.
       if (r.apiGroups.includes('rbac.authorization.k8s.io'))
         expect(r).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [fullname], verbs: ['get'] });
