@@ -155,7 +155,12 @@ const OPTIONS: Record<Kind, KindOptions> = {
       { name: 'Origin', type: 'string', jsonPath: '.spec.origin' },
       { name: 'State', type: 'string', jsonPath: '.status.state' },
       { name: 'Attempts', type: 'integer', jsonPath: '.status.attempts', description: 'Revisions admitted and tried' },
-      { name: 'Lead Time', type: 'number', jsonPath: '.status.figures.leadTimeSeconds', description: 'Seconds from the start to the promotion that proved stable' },
+      {
+        name: 'Lead Time',
+        type: 'number',
+        jsonPath: '.status.figures.leadTimeSeconds',
+        description: 'Seconds from the start to the promotion that proved stable',
+      },
       AGE,
       { name: 'Rollout', type: 'string', jsonPath: '.spec.rollout', priority: 1 },
       { name: 'Denials', type: 'integer', jsonPath: '.status.denials', priority: 1 },

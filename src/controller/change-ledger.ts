@@ -136,6 +136,7 @@ export class ChangeLedger {
 /** Logs instead of throwing: for the webhook, whose answer must never wait on the ledger. */
 export function recordInBackground(ledger: ChangeLedger, logger: Logger, namespace: string, entries: LedgerEntry[]): void {
   if (entries.length === 0) return;
-  void ledger.record(namespace, entries).catch((err: unknown) => logger.warn({ err: errorMessage(err), namespace }, 'could not record denial in the change ledger'));
+  void ledger
+    .record(namespace, entries)
+    .catch((err: unknown) => logger.warn({ err: errorMessage(err), namespace }, 'could not record denial in the change ledger'));
 }
-

@@ -59,8 +59,7 @@ export class ChangeSweeper {
       const o = byKey.get(key)!;
       await this.opts.ledger.delete(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
     }
-    if (plan.stable.length || plan.expired.length)
-      this.opts.logger.info({ stable: plan.stable.length, expired: plan.expired.length }, 'change ledger sweep');
+    if (plan.stable.length || plan.expired.length) this.opts.logger.info({ stable: plan.stable.length, expired: plan.expired.length }, 'change ledger sweep');
     const untilDue = plan.nextDueAt === undefined ? MAX_SLEEP_MS : plan.nextDueAt - now.getTime();
     return Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, untilDue));
   }

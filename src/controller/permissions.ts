@@ -36,7 +36,7 @@ export function controllerPermissions(names: { lease: string; webhookConfigurati
     { group: 'clairvoyance.dev', resource: 'changes', verb: 'get', scope: 'any-namespace', why: 'the change ledger re-reads a Change after a conflict' },
     { group: 'clairvoyance.dev', resource: 'changes', verb: 'create', scope: 'any-namespace', why: 'the change ledger: one Change per change' },
     { group: 'clairvoyance.dev', resource: 'changes', verb: 'delete', scope: 'any-namespace', why: 'the change ledger retention' },
-    { group: 'clairvoyance.dev', resource: 'changes', subresource: 'status', verb: 'patch', scope: 'any-namespace', why: 'each change\'s timeline and figures' },
+    { group: 'clairvoyance.dev', resource: 'changes', subresource: 'status', verb: 'patch', scope: 'any-namespace', why: "each change's timeline and figures" },
     { group: 'clairvoyance.dev', resource: 'clustercontextpolicies', subresource: 'status', verb: 'patch', scope: 'cluster', why: 'the policy audit' },
     { group: 'apps', resource: 'deployments', verb: 'patch', scope: 'any-namespace', why: 'the adopted Deployment is scaled down' },
     { group: 'apps', resource: 'replicasets', verb: 'create', scope: 'any-namespace', why: 'one ReplicaSet per revision' },

@@ -99,7 +99,8 @@ export class RolloutReconciler implements Reconciler {
       }
       if (ctx.signal.aborted) return {};
       // Like every effect, before status: a failed write is retried with the next reconcile.
-      if (plan.ledger.length > 0) await withSpan('ledger.record', { 'ledger.events': plan.ledger.length }, () => this.deps.ledger?.record(namespace, plan.ledger) ?? Promise.resolve());
+      if (plan.ledger.length > 0)
+        await withSpan('ledger.record', { 'ledger.events': plan.ledger.length }, () => this.deps.ledger?.record(namespace, plan.ledger) ?? Promise.resolve());
       await this.writeStatus(obj, status, plan.status, ctx);
       recordTransition(this.deps.metrics, namespace, name, status, plan.status);
       for (const e of plan.events) {

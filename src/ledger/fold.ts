@@ -69,6 +69,8 @@ export function applyChangeEvent(status: ChangeStatus, e: ChangeEvent, spec: Pic
   switch (e.type) {
     case 'Authored':
     case 'Prompted':
+      // Each revision repeats its start; once is enough.
+      if (s.timeline.some((t) => t.type === e.type && ms(t.at) === ms(e.at))) return false;
       start(s, e.at);
       s.state ??= 'Applying';
       break;

@@ -36,12 +36,13 @@ export function changeTarget(rollout: string, revision: string, p: Provenance, o
 }
 
 /** The start of a change as annotated: authored-at and prompted-at (the earliest wins). */
-export function startEvents(target: ChangeTarget, p: Provenance, revision: string): LedgerEntry[] {
+export function startEvents(target: ChangeTarget, p: Provenance): LedgerEntry[] {
   const out: LedgerEntry[] = [];
   const authored = validTime(p.authoredAt);
   const prompted = validTime(p.promptedAt);
-  if (authored) out.push({ change: target, event: { type: 'Authored', at: authored, revision } });
-  if (prompted) out.push({ change: target, event: { type: 'Prompted', at: prompted, revision } });
+  // No revision: every revision of the change carries the same start.
+  if (authored) out.push({ change: target, event: { type: 'Authored', at: authored } });
+  if (prompted) out.push({ change: target, event: { type: 'Prompted', at: prompted } });
   return out;
 }
 
@@ -68,9 +69,6 @@ export function denialEntries(input: {
       workload: input.workload,
       ...(r.stabilityWindow ? { stabilityWindow: r.stabilityWindow } : {}),
     });
-    return [
-      ...startEvents(target, input.provenance, input.revision),
-      { change: target, event: { type: 'Denied' as const, at: input.at, revision: input.revision, rules } },
-    ];
+    return [...startEvents(target, input.provenance), { change: target, event: { type: 'Denied' as const, at: input.at, revision: input.revision, rules } }];
   });
 }

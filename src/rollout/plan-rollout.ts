@@ -223,7 +223,7 @@ function recordNewRevision(d: Draft, revision: string, provenance: Provenance, p
     d.change({ type: 'Reverted', at: d.now, revision: d.status.stableRevision, reason: revision }, changes.stable);
   if (provenance.fixes && provenance.fixes !== provenance.changeId)
     d.ledger.push(fixEntry(provenance.fixes, provenance.changeId ?? target.name, rollout, d.now));
-  d.ledger.push(...startEvents(target, provenance, revision), { change: target, event: { type: 'Admitted', at: admitted, revision } });
+  d.ledger.push(...startEvents(target, provenance), { change: target, event: { type: 'Admitted', at: admitted, revision } });
   d.status.changes = { ...changes, canary: target.name };
 }
 

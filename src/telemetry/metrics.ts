@@ -154,13 +154,14 @@ export class ControllerMetrics {
     gauge('clairvoyance_ledger_deployments_per_day', `Deployment frequency over the last ${window}, by origin.`, ['origin', 'window'], (g, c) => {
       for (const f of c.figures) g.set({ origin: f.origin, window }, f.deploymentsPerDay);
     });
-    const quantiles = (pick: (f: ReturnType<typeof doraByOrigin>[number]) => { median?: number; p90?: number }) => (g: Gauge, c: NonNullable<typeof cached>) => {
-      for (const f of c.figures) {
-        const d = pick(f);
-        if (d.median !== undefined) g.set({ origin: f.origin, quantile: '0.5', window }, d.median);
-        if (d.p90 !== undefined) g.set({ origin: f.origin, quantile: '0.9', window }, d.p90);
-      }
-    };
+    const quantiles =
+      (pick: (f: ReturnType<typeof doraByOrigin>[number]) => { median?: number; p90?: number }) => (g: Gauge, c: NonNullable<typeof cached>) => {
+        for (const f of c.figures) {
+          const d = pick(f);
+          if (d.median !== undefined) g.set({ origin: f.origin, quantile: '0.5', window }, d.median);
+          if (d.p90 !== undefined) g.set({ origin: f.origin, quantile: '0.9', window }, d.p90);
+        }
+      };
     gauge(
       'clairvoyance_ledger_lead_time_seconds',
       `Lead time (start to the promotion that proved stable) of changes stable in the last ${window}, by origin.`,
@@ -184,9 +185,14 @@ export class ControllerMetrics {
         }
       },
     );
-    gauge('clairvoyance_ledger_rework_rate', `Share of the last ${window}'s deployments that were unplanned fixes, by origin.`, ['origin', 'window'], (g, c) => {
-      for (const f of c.figures) if (f.reworkRate !== undefined) g.set({ origin: f.origin, window }, f.reworkRate);
-    });
+    gauge(
+      'clairvoyance_ledger_rework_rate',
+      `Share of the last ${window}'s deployments that were unplanned fixes, by origin.`,
+      ['origin', 'window'],
+      (g, c) => {
+        for (const f of c.figures) if (f.reworkRate !== undefined) g.set({ origin: f.origin, window }, f.reworkRate);
+      },
+    );
     gauge(
       'clairvoyance_ledger_downstream_share',
       `Share of the cycle spent after first apply (gates, canary, rework, recovery), changes decided in the last ${window}, by origin.`,

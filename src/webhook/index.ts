@@ -105,7 +105,13 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     ...opts.certificates,
   });
   let current: ServingCertificate = await certs.ensure();
-  const app = createWebhookApp({ source: opts.source, logger, metrics, recordChanges: opts.recordChanges, ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}) });
+  const app = createWebhookApp({
+    source: opts.source,
+    logger,
+    metrics,
+    recordChanges: opts.recordChanges,
+    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  });
   const { server, port } = await listenHttps(app, current, opts.port, opts.host);
   logger.info({ port, host: opts.host }, 'admission webhook listening');
 

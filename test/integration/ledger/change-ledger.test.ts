@@ -1,0 +1,203 @@
+// Issue acceptance on the real control plane: one change-id denied at apply twice (a
+// dry run in between), admitted, rolled back in canary, fixed in a second revision,
+// promoted and stable after a short window. Its Change is checked against timestamps
+// this test records itself.
+import { randomBytes } from 'node:crypto';
+import { AdmissionregistrationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, VERSION, type ChangeSpec, type ChangeStatus } from '../../../src/api/index.js';
+import { changeNameForId } from '../../../src/ledger/key.js';
+import { eventually, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
+import { startController, type ControllerProcess } from '../../support/controller.js';
+import { cli, waitForStatus } from '../controller/fixtures.js';
+
+const RUN = randomBytes(3).toString('hex');
+const CONFIG = `clairvoyance-ledger-${RUN}`;
+const ns = useTestNamespace('ledger');
+const controllerNs = useTestNamespace('ledger-ctl');
+const kc = kubeConfig();
+const CHANGE_ID = `CHG-${RUN}/checkout`;
+const PROMPTED = new Date(Date.now() - 120_000).toISOString();
+
+let controller: ControllerProcess | undefined;
+
+const policy = {
+  apiVersion: 'clairvoyance.dev/v1alpha1',
+  kind: 'ContextPolicy',
+  metadata: { name: 'owners', namespace: ns.name },
+  spec: {
+    enforcement: 'Enforce',
+    rules: [{ id: 'owner-label', rationale: 'INC-2231: an unowned service paged nobody.', ownership: { labels: ['team'] } }],
+  },
+};
+
+function deployment(image: string, opts: { team?: boolean; changeId?: boolean } = {}) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'shop', namespace: ns.name, labels: { app: 'shop', ...(opts.team === false ? {} : { team: 'payments' }) } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'shop' } },
+      template: {
+        metadata: {
+          labels: { app: 'shop' },
+          annotations: opts.changeId
+            ? { 'clairvoyance.dev/change-id': CHANGE_ID, 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/prompted-at': PROMPTED }
+            : {},
+        },
+        spec: { containers: [{ name: 'app', image }] },
+      },
+    },
+  };
+}
+
+const apply = (doc: unknown, extra: string[] = []) => kubectl(['apply', ...extra, '-f', '-'], { input: JSON.stringify(doc) });
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; before: number; after: number }> {
+  const before = Date.now();
+  const value = await fn();
+  return { value, before, after: Date.now() };
+}
+
+async function change(): Promise<{ spec: ChangeSpec; status?: ChangeStatus } | undefined> {
+  try {
+    return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns.name,
+      plural: 'changes',
+      name: changeNameForId(CHANGE_ID),
+    })) as { spec: ChangeSpec; status?: ChangeStatus };
+  } catch {
+    return undefined;
+  }
+}
+
+const waitForChange = (what: string, predicate: (s: ChangeStatus) => boolean, timeoutMs = 30_000) =>
+  eventually(
+    what,
+    async () => {
+      const c = await change();
+      return c?.status && predicate(c.status) ? c : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+
+beforeAll(async () => {
+  expect((await kubectl(['label', 'namespace', ns.name, 'clairvoyance.dev/gated=true', '--overwrite'])).code).toBe(0);
+  expect((await apply(policy)).code).toBe(0);
+  controller = startController(ns.name, [
+    '--webhook-port',
+    '0',
+    '--webhook-host',
+    '127.0.0.1',
+    '--webhook-configuration-name',
+    CONFIG,
+    '--controller-namespace',
+    controllerNs.name,
+    '--no-leader-elect',
+  ]);
+  await controller.ready;
+});
+
+afterAll(async () => {
+  await controller?.kill('SIGTERM');
+  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+  await api.deleteValidatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
+  await api.deleteMutatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
+});
+
+describe('the change ledger', () => {
+  it('follows one change through two denials, a rollback, a fix and promotion to stable', async () => {
+    // The webhook registers itself once the controller is up; wait until it denies.
+    await eventually('webhook registered', async () => ((await kubectl(['get', 'validatingwebhookconfiguration', CONFIG])).code === 0 ? true : undefined));
+    expect((await apply(deployment('registry.example/shop:1'))).code).toBe(0);
+    const rollout = {
+      apiVersion: 'clairvoyance.dev/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'shop', namespace: ns.name },
+      spec: {
+        replicas: 2,
+        workloadRef: { kind: 'Deployment', name: 'shop' },
+        strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+        rollback: { scaleDownDelaySeconds: 0 },
+        stabilityWindow: '3s',
+      },
+    };
+    expect((await apply(rollout)).code).toBe(0);
+    await waitForStatus(ns.name, 'shop', 'adoption', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
+
+    const denied1 = await timed(() => apply(deployment('registry.example/shop:2', { team: false, changeId: true })));
+    expect(denied1.value.code).not.toBe(0);
+    expect(denied1.value.stderr).toContain('owner-label');
+    const dryRun = await apply(deployment('registry.example/shop:2', { team: false, changeId: true }), ['--dry-run=server']);
+    expect(dryRun.code).not.toBe(0);
+    const denied2 = await timed(() => apply(deployment('registry.example/shop:3', { team: false, changeId: true })));
+    expect(denied2.value.code).not.toBe(0);
+    await waitForChange('two denials recorded', (s) => s.denials === 2);
+
+    const admitted1 = await timed(() => apply(deployment('registry.example/shop:3', { changeId: true })));
+    expect(admitted1.value.code, admitted1.value.stderr).toBe(0);
+    const first = await waitForStatus(ns.name, 'shop', 'first attempt at its pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    const abort = await timed(() => cli(['abort', 'shop', '-n', ns.name, '-m', 'checkout errors']));
+    expect(abort.value.code, abort.value.stderr).toBe(0);
+    const degraded = await waitForStatus(ns.name, 'shop', 'rolled back', (s) => s.phase === 'Degraded');
+    const rolledBackAt = Date.parse(degraded.cycle!.rolledBackAt!);
+
+    const admitted2 = await timed(() => apply(deployment('registry.example/shop:4', { changeId: true })));
+    expect(admitted2.value.code, admitted2.value.stderr).toBe(0);
+    const second = await waitForStatus(
+      ns.name,
+      'shop',
+      'second attempt at its pause',
+      (s) => s.phase === 'Paused' && s.canaryRevision !== first.canaryRevision,
+    );
+    const promote = await timed(() => cli(['promote', 'shop', '-n', ns.name]));
+    expect(promote.value.code, promote.value.stderr).toBe(0);
+    const healthy = await waitForStatus(ns.name, 'shop', 'promoted', (s) => s.phase === 'Healthy' && s.stableRevision === second.canaryRevision);
+    const promotedAt = Date.parse(healthy.cycle!.promotedAt!);
+
+    const stable = await waitForChange('stable after its window', (s) => s.state === 'Stable', 20_000);
+    const s = stable.status!;
+    expect(stable.spec).toMatchObject({ rollout: 'shop', changeId: CHANGE_ID, origin: 'ai-generated', stabilityWindow: '3s' });
+    expect(s).toMatchObject({ attempts: 2, denials: 2, canaries: 2, canaryRollbacks: 1, escapedFailures: 0, startedAt: PROMPTED });
+    const t = (x: string | undefined): number => Date.parse(x!);
+    // Each timestamp lies between the moments this test saw around the action.
+    expect(t(s.firstAppliedAt)).toBeGreaterThanOrEqual(denied1.before - 1000);
+    expect(t(s.firstAppliedAt)).toBeLessThanOrEqual(denied1.after + 1000);
+    expect(t(s.admittedAt)).toBeGreaterThanOrEqual(admitted1.before - 1000);
+    expect(t(s.admittedAt)).toBeLessThanOrEqual(admitted1.after + 1000);
+    expect(t(s.promotedAt)).toBe(promotedAt);
+    expect(t(s.stableAt) - promotedAt).toBe(3000);
+    const f = s.figures;
+    expect(f.leadTimeSeconds).toBeCloseTo((promotedAt - t(PROMPTED)) / 1000, 3);
+    expect(f.beforeAdmissionSeconds).toBeCloseTo((t(s.admittedAt) - t(PROMPTED)) / 1000, 3);
+    const rework = f.reworkSeconds!;
+    expect(rework * 1000).toBeGreaterThanOrEqual(admitted2.before - rolledBackAt - 1000);
+    expect(rework * 1000).toBeLessThanOrEqual(admitted2.after - rolledBackAt + 1000);
+    expect(f.canarySeconds! * 1000).toBeGreaterThanOrEqual(abort.before - admitted1.after - 1000 + (promote.before - admitted2.after) - 1000);
+    const stages = f.beforeAdmissionSeconds! + f.gatesSeconds! + f.canarySeconds! + rework;
+    expect(stages).toBeCloseTo(f.leadTimeSeconds!, 3);
+    expect(s.timeline.map((e) => e.type)).toEqual([
+      'Prompted',
+      'Denied',
+      'Denied',
+      'Admitted',
+      'GatesPassed',
+      'RolledBack',
+      'Admitted',
+      'GatesPassed',
+      'Promoted',
+      'Stable',
+    ]);
+    expect(s.timeline.find((e) => e.type === 'Denied')?.rules).toEqual(['owner-label']);
+    expect(s.timeline.find((e) => e.type === 'RolledBack')?.reason).toBe('Aborted');
+
+    // The leader exports the figures from the Change itself.
+    const text = await controller!.metrics();
+    expect(text).toMatch(/clairvoyance_ledger_changes\{origin="ai-generated",state="Stable"\} 1/);
+    expect(text).toMatch(/clairvoyance_ledger_deployments\{origin="ai-generated",window="30d"\} 1/);
+    expect(text).toMatch(/clairvoyance_ledger_change_failure_rate\{origin="ai-generated",kind="canary",window="30d"\} 0\.5/);
+  });
+});
