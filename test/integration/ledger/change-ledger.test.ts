@@ -31,20 +31,23 @@ const policy = {
   },
 };
 
-function deployment(image: string, opts: { team?: boolean; changeId?: boolean } = {}) {
+function deployment(image: string, opts: { team?: boolean; changeId?: boolean; name?: string; annotations?: Record<string, string> } = {}) {
+  const name = opts.name ?? 'shop';
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'shop', namespace: ns.name, labels: { app: 'shop', ...(opts.team === false ? {} : { team: 'payments' }) } },
+    metadata: { name, namespace: ns.name, labels: { app: name, ...(opts.team === false ? {} : { team: 'payments' }) } },
     spec: {
       replicas: 2,
-      selector: { matchLabels: { app: 'shop' } },
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: {
-          labels: { app: 'shop' },
-          annotations: opts.changeId
-            ? { 'clairvoyance.dev/change-id': CHANGE_ID, 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/prompted-at': PROMPTED }
-            : {},
+          labels: { app: name },
+          annotations:
+            opts.annotations ??
+            (opts.changeId
+              ? { 'clairvoyance.dev/change-id': CHANGE_ID, 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/prompted-at': PROMPTED }
+              : {}),
         },
         spec: { containers: [{ name: 'app', image }] },
       },
@@ -60,29 +63,44 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; before: numbe
   return { value, before, after: Date.now() };
 }
 
-async function change(): Promise<{ spec: ChangeSpec; status?: ChangeStatus } | undefined> {
+async function change(name = changeNameForId(CHANGE_ID)): Promise<{ spec: ChangeSpec; status?: ChangeStatus } | undefined> {
   try {
     return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace: ns.name,
       plural: 'changes',
-      name: changeNameForId(CHANGE_ID),
+      name,
     })) as { spec: ChangeSpec; status?: ChangeStatus };
   } catch {
     return undefined;
   }
 }
 
-const waitForChange = (what: string, predicate: (s: ChangeStatus) => boolean, timeoutMs = 30_000) =>
+const waitForChange = (what: string, predicate: (s: ChangeStatus) => boolean, timeoutMs = 30_000, name?: string) =>
   eventually(
     what,
     async () => {
-      const c = await change();
+      const c = await change(name);
       return c?.status && predicate(c.status) ? c : undefined;
     },
     { timeoutMs, intervalMs: 200 },
   );
+
+function rolloutFor(name: string, stabilityWindow: string) {
+  return {
+    apiVersion: 'clairvoyance.dev/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name, namespace: ns.name },
+    spec: {
+      replicas: 2,
+      workloadRef: { kind: 'Deployment', name },
+      strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
+      rollback: { scaleDownDelaySeconds: 0 },
+      stabilityWindow,
+    },
+  };
+}
 
 beforeAll(async () => {
   expect((await kubectl(['label', 'namespace', ns.name, 'clairvoyance.dev/gated=true', '--overwrite'])).code).toBe(0);
@@ -113,19 +131,7 @@ describe('the change ledger', () => {
     // The webhook registers itself once the controller is up; wait until it denies.
     await eventually('webhook registered', async () => ((await kubectl(['get', 'validatingwebhookconfiguration', CONFIG])).code === 0 ? true : undefined));
     expect((await apply(deployment('registry.example/shop:1'))).code).toBe(0);
-    const rollout = {
-      apiVersion: 'clairvoyance.dev/v1alpha1',
-      kind: 'Rollout',
-      metadata: { name: 'shop', namespace: ns.name },
-      spec: {
-        replicas: 2,
-        workloadRef: { kind: 'Deployment', name: 'shop' },
-        strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } },
-        rollback: { scaleDownDelaySeconds: 0 },
-        stabilityWindow: '3s',
-      },
-    };
-    expect((await apply(rollout)).code).toBe(0);
+    expect((await apply(rolloutFor('shop', '3s'))).code).toBe(0);
     await waitForStatus(ns.name, 'shop', 'adoption', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
 
     const denied1 = await timed(() => apply(deployment('registry.example/shop:2', { team: false, changeId: true })));
@@ -199,5 +205,38 @@ describe('the change ledger', () => {
     expect(text).toMatch(/clairvoyance_ledger_changes\{origin="ai-generated",state="Stable"\} 1/);
     expect(text).toMatch(/clairvoyance_ledger_deployments\{origin="ai-generated",window="30d"\} 1/);
     expect(text).toMatch(/clairvoyance_ledger_change_failure_rate\{origin="ai-generated",kind="canary",window="30d"\} 0\.5/);
+  });
+
+  it('a promoted change reverted inside its window is an escaped failure, restored when the old revision is promoted again', async () => {
+    const ai = { 'clairvoyance.dev/change-id': `CHG-${RUN}-cart`, 'clairvoyance.dev/origin': 'ai-generated' };
+    expect((await apply(deployment('registry.example/cart:1', { name: 'cart' }))).code).toBe(0);
+    expect((await apply(rolloutFor('cart', '10m'))).code).toBe(0);
+    const adopted = await waitForStatus(ns.name, 'cart', 'adoption', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
+
+    expect((await apply(deployment('registry.example/cart:2', { name: 'cart', annotations: ai }))).code).toBe(0);
+    await waitForStatus(ns.name, 'cart', 'the change at its pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    expect((await cli(['promote', 'cart', '-n', ns.name])).code).toBe(0);
+    await waitForStatus(ns.name, 'cart', 'promoted', (s) => s.phase === 'Healthy' && s.stableRevision !== adopted.stableRevision);
+    const name = changeNameForId(ai['clairvoyance.dev/change-id']);
+    await waitForChange('promoted', (s) => s.state === 'Promoted', 10_000, name);
+
+    // The old template again: the Rollout goes back to an earlier revision.
+    const revert = await timed(() => apply(deployment('registry.example/cart:1', { name: 'cart' })));
+    expect(revert.value.code, revert.value.stderr).toBe(0);
+    const failed = await waitForChange('escaped failure', (s) => s.state === 'Failed', 10_000, name);
+    expect(failed.status).toMatchObject({ escapedFailures: 1, failure: { kind: 'Reverted', by: adopted.stableRevision } });
+    await waitForStatus(ns.name, 'cart', 'the restoring revision at its pause', (s) => s.phase === 'Paused' && s.canaryRevision === adopted.stableRevision);
+    const promote = await timed(() => cli(['promote', 'cart', '-n', ns.name]));
+    const healthy = await waitForStatus(ns.name, 'cart', 'restored', (s) => s.phase === 'Healthy' && s.stableRevision === adopted.stableRevision);
+    const restored = await waitForChange('restored', (s) => s.restoredAt !== undefined, 10_000, name);
+    const r = restored.status!;
+    expect(Date.parse(r.restoredAt!)).toBe(Date.parse(healthy.cycle!.promotedAt!));
+    expect(r.figures.timeToRestoreSeconds! * 1000).toBeGreaterThanOrEqual(promote.before - revert.after - 1000);
+    expect(r.figures.timeToRestoreSeconds).toBeCloseTo((Date.parse(r.restoredAt!) - Date.parse(r.failedAt!)) / 1000, 3);
+    expect(r.figures.leadTimeSeconds).toBeUndefined();
+
+    const text = await controller!.metrics();
+    expect(text).toMatch(/clairvoyance_ledger_changes\{origin="ai-generated",state="Failed"\} 1/);
+    expect(text).toMatch(/clairvoyance_ledger_recovery_time_seconds\{origin="ai-generated",quantile="0.5",window="30d"\} \d/);
   });
 });
