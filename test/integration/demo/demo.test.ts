@@ -93,7 +93,6 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
     const applied = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(policy) });
     expect(applied.code, applied.stderr).toBe(0);
     try {
-      const started = new Date();
       const { code, output } = await runDemo();
       expect(code, output.slice(-3000)).toBe(1);
       expect(output).toMatch(/demo failed: .*cost-center/s);
@@ -114,7 +113,6 @@ describe.skipIf(externalClusterWithoutPrometheus())('the demo', () => {
       namespaceRequirements: [{ key: 'clairvoyance.dev/never', operator: 'In', values: ['true'] }],
     });
     try {
-      const started = new Date();
       const { code, output } = await runDemo();
       expect(code, output.slice(-3000)).toBe(1);
       expect(output).toContain('the demo cannot run on this cluster as it is');
