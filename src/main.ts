@@ -11,8 +11,7 @@ import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
 import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
 import { ChangeSweeper } from './controller/change-sweeper.js';
-import { changeSpecSchema, changeStatusSchema } from './api/index.js';
-import type { LedgerChange } from './ledger/dora.js';
+import { parseLedgerChanges } from './ledger/parse.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
@@ -129,7 +128,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     return counts;
   };
   let leading = !opts.leaderElect;
-  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? ledgerChanges(informers.changes.list()) : undefined);
+  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? parseLedgerChanges(informers.changes.list()).changes : undefined);
   for (const informer of allInformers(informers)) informer.start();
 
   let running: ReturnType<typeof runController> | undefined;
@@ -273,17 +272,6 @@ const WEDGED_QUEUE_MS = 5 * 60_000;
 function liveness(informers: SharedInformer<KubernetesObject>[], queue: WorkQueue | undefined): boolean {
   const informersAlive = informers.every((i) => i.msSinceActivity() < WEDGED_INFORMER_MS);
   return informersAlive && (queue?.msWithoutProgress() ?? 0) < WEDGED_QUEUE_MS;
-}
-
-/** Changes as the figures read them; one that does not parse is left out rather than guessed. */
-function ledgerChanges(objects: { spec?: unknown; status?: unknown }[]): LedgerChange[] {
-  const out: LedgerChange[] = [];
-  for (const o of objects) {
-    const spec = changeSpecSchema.safeParse(o.spec);
-    const status = changeStatusSchema.safeParse(o.status ?? {});
-    if (spec.success && status.success) out.push({ spec: spec.data, status: status.data });
-  }
-  return out;
 }
 
 function allInformers(i: ControllerInformers): SharedInformer<KubernetesObject>[] {

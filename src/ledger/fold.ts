@@ -13,6 +13,7 @@ const later = (a: string | undefined, b: string): string => (a === undefined || 
 /** States in which the change is decided: further events only add to its timeline. */
 const CLOSED: ReadonlySet<ChangeState> = new Set(['Stable', 'Abandoned']);
 const AT_GATES: ReadonlySet<ChangeState> = new Set(['Gating', 'Blocked']);
+const ATTEMPT_EVENTS: ReadonlySet<ChangeEvent['type']> = new Set(['GateBlocked', 'GatesPassed', 'AnalysisVerdict', 'RolledBack', 'Promoted']);
 
 export function emptyChangeStatus(): ChangeStatus {
   return { attempts: 0, denials: 0, canaries: 0, canaryRollbacks: 0, escapedFailures: 0, figures: {}, timeline: [] };
@@ -61,9 +62,12 @@ function windowEnd(s: ChangeStatus, spec: Pick<ChangeSpec, 'stabilityWindow'>): 
  * allow is dropped, or, when it is news (a revert after the window, a denial of a decided
  * change), recorded on the timeline without moving any figure.
  */
-export function applyChangeEvent(status: ChangeStatus, e: ChangeEvent, spec: Pick<ChangeSpec, 'stabilityWindow'>): boolean {
+export function applyChangeEvent(status: ChangeStatus, event: ChangeEvent, spec: Pick<ChangeSpec, 'stabilityWindow'>): boolean {
   const s = status;
+  let e = event;
   if (s.timeline.some((t) => sameEvent(t, e))) return false;
+  // News about an attempt other than the current one is stale.
+  if (ATTEMPT_EVENTS.has(e.type) && e.revision !== undefined && s.currentRevision !== undefined && e.revision !== s.currentRevision) return false;
   const state = s.state;
   const closed = state !== undefined && CLOSED.has(state);
   switch (e.type) {
@@ -91,6 +95,8 @@ export function applyChangeEvent(status: ChangeStatus, e: ChangeEvent, spec: Pic
         return true;
       }
       if (s.currentRevision === e.revision && (AT_GATES.has(state ?? 'Applying') || state === 'Canary')) return false;
+      // Admission stamps have whole seconds: one never precedes the stage it ends.
+      if (s.openSince !== undefined && ms(e.at) < ms(s.openSince)) e = { ...e, at: s.openSince };
       closeStage(s, e.at);
       start(s, e.at);
       s.firstAppliedAt = earlier(s.firstAppliedAt, e.at);

@@ -238,5 +238,28 @@ describe('the change ledger', () => {
     const text = await controller!.metrics();
     expect(text).toMatch(/clairvoyance_ledger_changes\{origin="ai-generated",state="Failed"\} 1/);
     expect(text).toMatch(/clairvoyance_ledger_recovery_time_seconds\{origin="ai-generated",quantile="0.5",window="30d"\} \d/);
+
+    const explained = await cli(['explain', `change/${ai['clairvoyance.dev/change-id']}`, '-n', ns.name]);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toContain('is Failed: origin ai-generated, Rollout cart');
+    expect(explained.stdout).toMatch(/escaped failure: Reverted/);
+    expect(explained.stdout).toMatch(/Promoted[\s\S]*Reverted[\s\S]*Restored/);
+
+    // Both changes side by side: the one that reached stable and the one that escaped.
+    const csv = await cli(['report', '-n', ns.name, '-o', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const row = Object.fromEntries(
+      csv.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(','))
+        .map((cells, _i, all) => [cells[0], Object.fromEntries(all[0]!.map((h, j) => [h, cells[j]]))]),
+    ) as Record<string, Record<string, string>>;
+    expect(row['ai-generated']).toMatchObject({ changes: '2', deployments: '2', leadTimeCount: '1', escapedFailureRate: '0.5', recoveryCount: '1' });
+    expect(row.unannotated).toMatchObject({ deployments: '1' });
+    const table = await cli(['report', '-n', ns.name]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`Changes by origin, last 30d (namespace ${ns.name})`);
+    expect(table.stdout.trim().split('\n').at(-1)).toBe('In the last 30d no hand-written change reached stable, so there is nothing to compare yet.');
   });
 });

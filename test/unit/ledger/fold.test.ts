@@ -93,6 +93,25 @@ describe('change ledger fold', () => {
     expect(s.timeline.at(-1)?.type).toBe('Redeployed');
   });
 
+  it('an admission stamped in whole seconds before the rollback it follows counts from the rollback', () => {
+    const s = emptyChangeStatus();
+    // One at a time, in the order they arrive.
+    for (const e of [
+      { type: 'Admitted', at: at(0), revision: 'r1' },
+      { type: 'GatesPassed', at: at(1), revision: 'r1' },
+      { type: 'RolledBack', at: new Date(T0 + 10_400).toISOString(), revision: 'r1' },
+      { type: 'Admitted', at: at(10), revision: 'r2' },
+      { type: 'GatesPassed', at: at(12), revision: 'r2' },
+      { type: 'Promoted', at: at(20), revision: 'r2' },
+      { type: 'Stable', at: at(4000) },
+    ] as ChangeEvent[])
+      applyChangeEvent(s, e, spec);
+    const f = s.figures;
+    expect(s.state).toBe('Stable');
+    expect(f.reworkSeconds).toBe(0);
+    expect((f.beforeAdmissionSeconds ?? 0) + (f.gatesSeconds ?? 0) + (f.canarySeconds ?? 0) + (f.reworkSeconds ?? 0)).toBeCloseTo(f.leadTimeSeconds!, 9);
+  });
+
   it('caps the timeline, keeping its first entry, and figures still count everything', () => {
     const s = emptyChangeStatus();
     applyChangeEvent(s, { type: 'Prompted', at: at(0) }, spec);
