@@ -10,6 +10,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerReport } from './commands/report.js';
+import { registerProvenance } from './commands/provenance.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerWebhook(program);
   registerBacktest(program);
   registerReport(program);
+  registerProvenance(program);
   return program;
 }
