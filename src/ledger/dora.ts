@@ -30,9 +30,9 @@ export interface OriginFigures {
   recoveryTime: Distribution;
   /** Share of deployments that were unplanned fixes: declaring clairvoyance.dev/fixes, or promoted after a rolled-back attempt. */
   reworkRate?: number;
-  /** Of the decided changes' cycle (stable, or failed and restored, in the window): the part after first apply. */
+  /** Of the decided changes' cycle (stable, restored or abandoned in the window): the part after first apply. */
   downstreamShare?: number;
-  /** Whole cycle of the window's decided changes (failures and rework included) per change that became stable. */
+  /** Whole cycle of the window's decided changes (failed and abandoned ones included) per change that became stable. */
   cyclePerStableSeconds?: number;
 }
 
@@ -78,7 +78,9 @@ export function figuresFor(origin: LedgerOrigin, all: readonly LedgerChange[], w
   const deployed = mine.filter((c) => inWindow(c.status.promotedAt, w));
   const stable = mine.filter((c) => c.status.state === 'Stable' && inWindow(c.status.stableAt, w));
   const restored = mine.filter((c) => inWindow(c.status.restoredAt, w));
-  const decided = [...stable, ...restored];
+  // Abandoned changes never reached stable, but their cycle is part of what stable changes cost.
+  const abandoned = mine.filter((c) => c.status.state === 'Abandoned' && inWindow(c.status.lastEventAt, w));
+  const decided = [...stable, ...restored, ...abandoned];
   const days = Math.max((w.until.getTime() - w.since.getTime()) / 1000 / DAY_S, 1 / 24);
   const sum = (cs: LedgerChange[], f: (c: LedgerChange) => number): number => cs.reduce((n, c) => n + f(c), 0);
   const before = (c: LedgerChange): number =>

@@ -140,6 +140,8 @@ export function applyChangeEvent(status: ChangeStatus, event: ChangeEvent, spec:
       if (closed || state === 'Promoted' || state === 'Failed' || state === undefined) return false;
       closeStage(s, e.at);
       s.state = 'Abandoned';
+      // Work that never reached production still cost its time downstream.
+      s.figures.downstreamSeconds = secondsBetween(s.firstAppliedAt ?? e.at, e.at);
       break;
     case 'Stable': {
       const end = windowEnd(s, spec);

@@ -5,7 +5,7 @@ import type { Distribution, OriginFigures, Window } from './dora.js';
 
 const dash = '-';
 const secs = (s: number | undefined): string => (s === undefined ? dash : formatDuration(s * 1000));
-const pct = (r: number | undefined): string => (r === undefined ? dash : `${Math.round(r * 100)}%`);
+const pct = (r: number | undefined): string => (r === undefined ? dash : r > 0 && r < 0.01 ? '<1%' : `${Math.round(r * 100)}%`);
 const dist = (d: Distribution): string => (d.count === 0 ? dash : `${secs(d.median)} / ${secs(d.p90)} (n=${d.count})`);
 
 /** Rows of the table: a label and how each origin's cell reads. */

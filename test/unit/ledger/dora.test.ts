@@ -15,7 +15,7 @@ interface Story {
   start: number;
   denials: number;
   rollbacks: number;
-  outcome: 'none' | 'promoted' | 'stable' | 'reverted' | 'restored';
+  outcome: 'none' | 'abandoned' | 'promoted' | 'stable' | 'reverted' | 'restored';
   gaps: number[];
 }
 
@@ -25,7 +25,7 @@ const storyArb: fc.Arbitrary<Story> = fc.record({
   start: fc.integer({ min: 0, max: 40 * DAY }),
   denials: fc.integer({ min: 0, max: 3 }),
   rollbacks: fc.integer({ min: 0, max: 3 }),
-  outcome: fc.constantFrom('none', 'promoted', 'stable', 'reverted', 'restored'),
+  outcome: fc.constantFrom('none', 'abandoned', 'promoted', 'stable', 'reverted', 'restored'),
   gaps: fc.array(fc.integer({ min: 1, max: 6 * 3_600_000 }), { minLength: 30, maxLength: 30 }),
 });
 
@@ -38,9 +38,10 @@ function build(story: Story, i: number): LedgerChange {
   for (let r = 0; r <= story.rollbacks; r++) {
     const revision = `r${r}`;
     events.push({ type: 'Admitted', at: next(), revision }, { type: 'GatesPassed', at: next(), revision });
-    if (r < story.rollbacks || story.outcome === 'none') events.push({ type: 'RolledBack', at: next(), revision });
+    if (r < story.rollbacks || story.outcome === 'none' || story.outcome === 'abandoned') events.push({ type: 'RolledBack', at: next(), revision });
   }
-  if (story.outcome !== 'none') {
+  if (story.outcome === 'abandoned') events.push({ type: 'Abandoned', at: next() });
+  else if (story.outcome !== 'none') {
     const promoted = next();
     events.push({ type: 'Promoted', at: promoted });
     if (story.outcome === 'stable') events.push({ type: 'Stable', at: iso(Date.parse(promoted) + DAY) });
@@ -83,12 +84,12 @@ function straightforward(changes: LedgerChange[], since: number, until: number) 
         if (c.spec.fixes !== undefined || s.canaryRollbacks > 0) rework++;
       }
       const stable = s.state === 'Stable' && inside(s.stableAt);
-      const restored = inside(s.restoredAt);
+      const restored = inside(s.restoredAt) || (s.state === 'Abandoned' && inside(s.lastEventAt));
       if (stable) {
         stableCount++;
         leads.push(s.figures.leadTimeSeconds!);
       }
-      if (restored) restores.push(s.figures.timeToRestoreSeconds!);
+      if (inside(s.restoredAt)) restores.push(s.figures.timeToRestoreSeconds!);
       if (stable || restored) {
         const before = (Date.parse(s.firstAppliedAt!) - Date.parse(s.startedAt!)) / 1000;
         down += s.figures.downstreamSeconds!;
