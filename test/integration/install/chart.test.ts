@@ -12,6 +12,7 @@ import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
 import { documents, find, renderChart, type Manifest } from './render.js';
 import { controllerPermissions, describePermission, resourceAttributes } from '../../../src/controller/permissions.js';
 import { applyWebhookConfigurations, clusterRoleAsOwner, readRegistration, WEBHOOK_TLS_SECRET } from '../../../src/webhook/index.js';
+import { KINDS } from '../../../src/api/index.js';
 
 const ns = useTestNamespace('install');
 const other = useTestNamespace('install-other');
@@ -162,7 +163,7 @@ describe('helm chart', () => {
     if (actual !== expected) throw new Error('manifests/install.yaml is out of date with charts/clairvoyance: run npm run render:install');
     const installDocs = documents(actual);
     expect(installDocs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: INSTALL_NAMESPACE } });
-    expect(installDocs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(5);
+    expect(installDocs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(Object.keys(KINDS).length);
     for (const d of installDocs) if (d.metadata.namespace !== undefined) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe(INSTALL_NAMESPACE);
   });
 });
