@@ -11,7 +11,7 @@ import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
 import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
 import { ChangeSweeper } from './controller/change-sweeper.js';
-import { parseLedgerChanges } from './ledger/parse.js';
+import { cachedLedgerParser } from './ledger/parse.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
@@ -128,7 +128,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     return counts;
   };
   let leading = !opts.leaderElect;
-  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? parseLedgerChanges(informers.changes.list()).changes : undefined);
+  const ledgerChanges = cachedLedgerParser();
+  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? ledgerChanges(informers.changes.list()) : undefined);
   for (const informer of allInformers(informers)) informer.start();
 
   let running: ReturnType<typeof runController> | undefined;

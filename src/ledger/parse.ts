@@ -13,3 +13,23 @@ export function parseLedgerChanges(objects: readonly { spec?: unknown; status?: 
   }
   return { changes, skipped };
 }
+
+/**
+ * Parses each object once: the cache replaces an object on every update, so its identity is
+ * its version. Scrapes over thousands of Changes parse only what changed since the last one.
+ */
+export function cachedLedgerParser(): (objects: readonly object[]) => LedgerChange[] {
+  const parsed = new WeakMap<object, LedgerChange | null>();
+  return (objects) => {
+    const out: LedgerChange[] = [];
+    for (const o of objects) {
+      let c = parsed.get(o);
+      if (c === undefined) {
+        c = parseLedgerChanges([o]).changes[0] ?? null;
+        parsed.set(o, c);
+      }
+      if (c) out.push(c);
+    }
+    return out;
+  };
+}

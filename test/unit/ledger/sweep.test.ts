@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { changeNameForId, changeNameForRevision } from '../../../src/ledger/key.js';
 import { emptyChangeStatus } from '../../../src/ledger/fold.js';
 import { planSweep } from '../../../src/ledger/sweep.js';
+import { cachedLedgerParser } from '../../../src/ledger/parse.js';
 
 const now = new Date('2026-03-10T00:00:00Z');
 const status = (over: object) => ({ ...emptyChangeStatus(), ...over });
@@ -49,5 +50,17 @@ describe('change names', () => {
     expect(changeNameForId('x'.repeat(300)).length).toBeLessThanOrEqual(63);
     expect(changeNameForRevision('checkout', 'abc1234567')).toBe('checkout-abc1234567');
     expect(changeNameForRevision('c'.repeat(60), 'abc1234567').length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe('ledger parsing for scrapes', () => {
+  it('parses each cached object once and leaves out one that does not parse', () => {
+    const parse = cachedLedgerParser();
+    const good = { spec: { rollout: 'app', origin: 'human' }, status: { state: 'Stable' } };
+    const bad = { spec: { origin: 'martian' } };
+    const [first] = parse([good, bad]);
+    expect(first?.spec.origin).toBe('human');
+    expect(parse([good, bad])).toHaveLength(1);
+    expect(parse([good])[0]).toBe(first);
   });
 });
