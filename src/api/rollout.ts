@@ -184,6 +184,12 @@ export const rollbackPolicySchema = z.strictObject({
     .default(true)
     .describe('With automatic: false, turn the flag to offVariant when a failure freezes the canary (the pods stay).'),
   scaleDownDelaySeconds: z.number().int().min(0).default(30).describe('Seconds to keep the previous ReplicaSet scaled up after promotion or rollback.'),
+  window: durationSchema
+    .optional()
+    .describe(
+      'Fast rollback: a revision that was the stable one less than this long ago (e.g. after `clairvoyance undo`) goes back without ' +
+        "the canary steps and analysis, checked only by the policies' Enforce rules (not the flag gate). Absent: every revision runs the steps.",
+    ),
 });
 export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
 
@@ -359,6 +365,10 @@ export const rolloutStatusSchema = z.strictObject({
   conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),
   provenance: provenanceSchema.optional(),
   cycle: cycleSchema.optional(),
+  fastRollback: z
+    .boolean()
+    .optional()
+    .describe('True while the canary revision restores a revision stable within rollback.window: its steps and analysis are skipped.'),
   changes: z
     .strictObject({
       canary: objectNameSchema.optional().describe('The Change the canary revision belongs to.'),

@@ -5,7 +5,7 @@ import { rolloutSpecSchema, type RolloutSpec, type RolloutStatus } from '../api/
 import type { EventRecorder, ReconcileContext, ReconcileResult, Reconciler, SharedInformer, StaleGuard, StatusWriter } from '../kube/index.js';
 import { splitKey } from '../kube/resource.js';
 import type { ObservedState } from '../rollout/observed.js';
-import { analysisRequests, gateDue, planRollout } from '../rollout/plan-rollout.js';
+import { analysisRequests, gateDue, isFastRollback, planRollout } from '../rollout/plan-rollout.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
@@ -144,6 +144,7 @@ export class RolloutReconciler implements Reconciler {
           deployment,
           revision: workload.revision,
           namespace: this.deps.caches.namespaces?.get(undefined, identity.namespace),
+          fastRollback: status.canaryRevision === workload.revision ? status.fastRollback === true : isFastRollback(spec, status, workload.revision, now),
         }),
       );
       observed.seamMs += performance.now() - t0;

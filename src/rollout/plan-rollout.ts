@@ -194,6 +194,7 @@ function startRevision(d: Draft, revision: string): void {
   d.status.analysisRuns = [];
   d.status.weights = { canary: 0, stable: 100 };
   d.status.provenance = provenance;
+  d.status.fastRollback = isFastRollback(d.o.rollout.spec, d.status, revision, d.o.now) || undefined;
   d.status.cycle = {
     ...(authoredAt(provenance) ? { authoredAt: authoredAt(provenance) } : {}),
     admittedAt: d.o.workload?.admittedAt ?? d.now,
@@ -227,6 +228,17 @@ function recordNewRevision(d: Draft, revision: string, provenance: Provenance, p
   d.status.changes = { ...changes, canary: target.name };
 }
 
+/**
+ * A revision that stopped being the stable one less than rollback.window ago: the
+ * promotion that replaced it ended within the window. Only then are the steps skipped.
+ */
+export function isFastRollback(spec: Pick<ObservedState['rollout']['spec'], 'rollback'>, status: RolloutStatus, revision: string, now: Date): boolean {
+  const window = spec.rollback.window;
+  if (window === undefined || revision === status.stableRevision) return false;
+  const replaced = (status.history ?? []).filter((h) => h.outcome === 'Promoted' && h.stableRevision === revision).at(-1);
+  return replaced !== undefined && now.getTime() - Date.parse(replaced.endedAt) <= parseDuration(window);
+}
+
 /** A revision promoted before, or replaced by a promotion, that is not the stable one now. */
 function wasStableBefore(status: RolloutStatus, revision: string): boolean {
   if (revision === status.stableRevision) return false;
@@ -257,10 +269,21 @@ function gate(d: Draft): void {
   }
   d.status.cycle = { ...d.status.cycle, gatedAt: d.now, canaryStartedAt: d.now };
   d.change({ type: 'GatesPassed', at: d.now, revision: d.status.canaryRevision });
-  d.status.currentStepIndex = 0;
   d.status.stepStartedAt = d.now;
-  d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
-  d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+  if (d.status.fastRollback) {
+    // Back to code that served within rollback.window: straight to promotion, no steps.
+    d.status.currentStepIndex = d.o.rollout.spec.strategy.canary.steps.length;
+    d.setPhase('Progressing', 'FastRollback', `revision ${d.status.canaryRevision} was stable within rollback.window; steps skipped`);
+    d.event(
+      'Normal',
+      'FastRollback',
+      `revision ${d.status.canaryRevision} was stable within rollback.window: it passed the Enforce rules and returns without the canary steps`,
+    );
+  } else {
+    d.status.currentStepIndex = 0;
+    d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
+    d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+  }
   progress(d);
 }
 
@@ -430,6 +453,7 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   d.target(stable, stableRs?.replicas ?? 0, new Date(d.o.now.getTime() + delayMs).toISOString());
   recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'Promoted', reason: 'Promoted', at: d.now, stableRevision: stable });
   d.status.stableRevision = canary;
+  d.status.fastRollback = undefined;
   d.status.cycle = { ...d.status.cycle, promotedAt: d.now };
   d.change({ type: 'Promoted', at: d.now, revision: canary });
   d.status.changes = { ...d.status.changes, stable: d.status.changes?.canary };
@@ -476,6 +500,7 @@ function rollback(d: Draft, reason: string, message: string): void {
   // Kill switch first: the flag turns the new code path off before pods move.
   if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
   d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
+  d.status.fastRollback = undefined;
   d.change({ type: 'RolledBack', at: d.now, revision: d.status.canaryRevision, reason, message: message.slice(0, 1024) });
   recordCanaryEnd(d.status, d.o.rollout.spec, {
     outcome: 'RolledBack',
@@ -575,6 +600,8 @@ export interface AnalysisRequest {
 export function analysisRequests(spec: ObservedState['rollout']['spec'], status: RolloutStatus): AnalysisRequest[] {
   if (status.phase !== 'Progressing' && status.phase !== 'Paused') return [];
   if (!status.canaryRevision || status.canaryRevision === status.stableRevision) return [];
+  // A fast rollback is judged by the Enforce rules alone.
+  if (status.fastRollback) return [];
   const requests: AnalysisRequest[] = [];
   if (spec.analysis) requests.push({ runName: BACKGROUND_RUN });
   const index = status.currentStepIndex ?? 0;

@@ -18,6 +18,8 @@ export interface GateInput {
   deployment: V1Deployment;
   revision: string;
   namespace: V1Namespace | undefined;
+  /** A fast rollback (rollback.window): only the policies' Enforce rules judge it. */
+  fastRollback?: boolean;
 }
 
 /** Re-checks a revision against what needs live cluster state (policies, contracts, flags). */

@@ -262,4 +262,61 @@ describe('the change ledger', () => {
     expect(table.stdout).toContain(`Changes by origin, last 30d (namespace ${ns.name})`);
     expect(table.stdout.trim().split('\n').at(-1)).toBe('In the last 30d no hand-written change reached stable, so there is nothing to compare yet.');
   });
+
+  it('undo returns a promoted change to the revision before it without the canary steps, checked by the Enforce rules', async () => {
+    const ai = { 'clairvoyance.dev/change-id': `CHG-${RUN}-till`, 'clairvoyance.dev/origin': 'ai-generated' };
+    expect((await apply(deployment('registry.example/till:1', { name: 'till' }))).code).toBe(0);
+    const rollout = rolloutFor('till', '10m');
+    expect((await apply({ ...rollout, spec: { ...rollout.spec, rollback: { scaleDownDelaySeconds: 0, window: '10m' } } })).code).toBe(0);
+    const adopted = await waitForStatus(ns.name, 'till', 'adoption', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined);
+    expect((await apply(deployment('registry.example/till:2', { name: 'till', annotations: ai }))).code).toBe(0);
+    await waitForStatus(ns.name, 'till', 'the change at its pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1);
+    expect((await cli(['promote', 'till', '-n', ns.name])).code).toBe(0);
+    await waitForStatus(ns.name, 'till', 'promoted', (s) => s.phase === 'Healthy' && s.stableRevision !== adopted.stableRevision);
+    const name = changeNameForId(ai['clairvoyance.dev/change-id']);
+    await waitForChange('promoted', (s) => s.state === 'Promoted', 10_000, name);
+
+    // The restoring template meets the Enforce rules as every change does: refused while a rule forbids it.
+    const forbid = {
+      apiVersion: 'clairvoyance.dev/v1alpha1',
+      kind: 'ContextPolicy',
+      metadata: { name: 'no-till-v1', namespace: ns.name },
+      spec: {
+        enforcement: 'Enforce',
+        rules: [
+          {
+            id: 'till-v1-withdrawn',
+            rationale: 'till:1 was withdrawn (a CVE in its base image).',
+            cel: { expression: "!object.spec.template.spec.containers.exists(c, c.image == 'registry.example/till:1')", message: 'till:1 is withdrawn' },
+          },
+        ],
+      },
+    };
+    expect((await apply(forbid)).code).toBe(0);
+    const refused = await cli(['undo', 'till', '-n', ns.name]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('till-v1-withdrawn');
+    expect((await kubectl(['delete', 'contextpolicy', 'no-till-v1', '-n', ns.name])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const phases = new Set<string>();
+    const undo = await timed(() => cli(['undo', 'till', '-n', ns.name]));
+    expect(undo.value.code, undo.value.stderr).toBe(0);
+    expect(undo.value.stdout).toContain(`set back to revision ${adopted.stableRevision}`);
+    const restored = await waitForStatus(ns.name, 'till', 'restored', (s) => {
+      if (s.phase) phases.add(`${s.phase}/${s.reason ?? ''}`);
+      return s.phase === 'Healthy' && s.stableRevision === adopted.stableRevision;
+    });
+    // No pause, no step: gates (Enforce rules), then promotion.
+    expect([...phases].filter((p) => p.startsWith('Paused'))).toEqual([]);
+    const last = restored.history!.at(-1)!;
+    expect(last).toMatchObject({ revision: adopted.stableRevision, outcome: 'Promoted' });
+    expect(last.analyses).toBeUndefined();
+    expect(restored.findings).toEqual([]);
+
+    const failed = await waitForChange('escaped and restored', (s) => s.restoredAt !== undefined, 10_000, name);
+    expect(failed.status).toMatchObject({ state: 'Failed', escapedFailures: 1, failure: { kind: 'Reverted', by: adopted.stableRevision } });
+    expect(Date.parse(failed.status!.restoredAt!)).toBe(Date.parse(restored.cycle!.promotedAt!));
+    expect(failed.status!.figures.timeToRestoreSeconds! * 1000).toBeLessThan(Date.now() - undo.before);
+  });
 });
