@@ -27,3 +27,11 @@ export function authoredAt(p: Provenance): string | undefined {
   const t = Date.parse(p.authoredAt);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
+
+/** Time annotations that do not parse: reported (a webhook warning), never silently dropped. */
+export function malformedTimeAnnotations(annotations: Record<string, string>): string[] {
+  return [ProvenanceAnnotations.authoredAt, ProvenanceAnnotations.promptedAt].filter((key) => {
+    const value = annotations[key];
+    return value !== undefined && Number.isNaN(Date.parse(value));
+  });
+}

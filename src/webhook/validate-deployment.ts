@@ -6,7 +6,7 @@ import { allow, deny } from './admission-review.js';
 import { auditSummary, denialMessage, warningOf } from './denial.js';
 import { deploymentOf, isGated, requestNamespace, type ReviewHandler } from './handler.js';
 import { denialEntries } from '../ledger/identity.js';
-import { provenanceFrom } from '../rollout/provenance.js';
+import { malformedTimeAnnotations, provenanceFrom } from '../rollout/provenance.js';
 import { templateHash } from '../rollout/revision.js';
 
 /** What context rules read: the Deployment's labels and annotations, and its pod template. */
@@ -41,7 +41,14 @@ export const validateDeployment: ReviewHandler = (request, { source, metrics, re
   const by = (e: Finding['enforcement']): Finding[] => findings.filter((f) => f.enforcement === e);
   const enforce = by('Enforce');
   const gated = isGated(source, namespace);
-  const warnings = [...(gated ? [] : enforce.map((f) => warningOf(f, 'would be denied in a gated namespace: '))), ...by('Warn').map((f) => warningOf(f))];
+  const timeWarnings = malformedTimeAnnotations(object.spec?.template?.metadata?.annotations ?? {}).map(
+    (key) => `${key} is not an RFC 3339 time (e.g. 2026-03-01T10:00:00Z); cycle times and the change ledger ignore it`,
+  );
+  const warnings = [
+    ...(gated ? [] : enforce.map((f) => warningOf(f, 'would be denied in a gated namespace: '))),
+    ...by('Warn').map((f) => warningOf(f)),
+    ...timeWarnings,
+  ];
   const auditAnnotations: Record<string, string> = {};
   if (findings.length > 0) auditAnnotations.findings = auditSummary(findings);
   auditAnnotations.origin = changeOrigin(object, 'human');

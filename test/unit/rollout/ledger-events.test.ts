@@ -41,7 +41,7 @@ describe('ledger events from the rollout core', () => {
   it('a rolled-back canary and a blocked gate are on the change', () => {
     const w = new World({ strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } } });
     w.reconcile();
-    w.gate = { passed: false, findings: [{ ruleId: 'owner', enforcement: 'Enforce', policy: 'p', message: 'no owner' }] as never };
+    w.gate = { passed: false, findings: [{ ruleId: 'owner', enforcement: 'Enforce', policy: 'p', message: 'no owner' }] };
     w.revision = 'rev2';
     w.settle();
     w.gate = { passed: true, findings: [] };

@@ -128,6 +128,15 @@ describe('validate Deployments', () => {
     expect(entry?.event).toMatchObject({ type: 'Denied', at: '2025-01-02T03:04:05.678Z', rules: ['owner', 'behind-flag', 'metrics-wired'] });
   });
 
+  it('warns about a provenance time it cannot read instead of dropping it silently', () => {
+    const d = deployment({ templateAnnotations: { 'clairvoyance.dev/origin': 'human', 'clairvoyance.dev/prompted-at': 'yesterday' } });
+    const res = validateDeployment(requestOf(review(d)), deps());
+    expect(res.allowed).toBe(true);
+    expect(res.warnings).toContain(
+      'clairvoyance.dev/prompted-at is not an RFC 3339 time (e.g. 2026-03-01T10:00:00Z); cycle times and the change ledger ignore it',
+    );
+  });
+
   it('fills the namespace from the request when the object has none', () => {
     const d = structuredClone(aiChange);
     delete d.metadata!.namespace;
