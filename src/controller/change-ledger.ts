@@ -12,7 +12,9 @@ import type { Logger } from '../telemetry/logger.js';
 import { ROLLOUT_LABEL } from './labels.js';
 import { CHANGES, type ChangeObject } from './resources.js';
 
-const ATTEMPTS = 6;
+const ATTEMPTS = 20;
+/** Jittered backoff between conflicting writes, so a burst of writers spreads out. */
+const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 10 * 2 ** attempt)));
 
 export interface ChangeLedgerOptions {
   cache?: SharedInformer<ChangeObject>;
@@ -75,14 +77,22 @@ export class ChangeLedger {
   }
 
   private async apply(namespace: string, target: ChangeTarget, events: ChangeEvent[]): Promise<void> {
+    // The cache first; its answers that would drop the events (no such Change, nothing to
+    // change) are confirmed on the API server's copy, since the cache may not show our last write yet.
+    let fresh = this.opts.cache === undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      // The cache first; after a conflict, the API server's copy.
-      let obj = attempt === 0 ? this.opts.cache?.get(namespace, target.name) : await this.get(namespace, target.name);
-      if (!obj && attempt === 0 && !this.opts.cache) obj = await this.get(namespace, target.name);
+      let obj = fresh ? await this.get(namespace, target.name) : this.opts.cache?.get(namespace, target.name);
+      if (!obj && !fresh) {
+        fresh = true;
+        obj = await this.get(namespace, target.name);
+      }
       if (!obj) {
         if (target.mustExist) return;
         obj = await this.create(namespace, target.name, target.spec);
-        if (!obj) continue;
+        if (!obj) {
+          fresh = true;
+          continue;
+        }
       }
       const spec = changeSpecSchema.safeParse(obj.spec);
       const current = changeStatusSchema.safeParse(obj.status ?? {});
@@ -91,7 +101,11 @@ export class ChangeLedger {
         return;
       }
       const next: ChangeStatus = structuredClone(current.data);
-      if (!applyChangeEvents(next, events, spec.data)) return;
+      if (!applyChangeEvents(next, events, spec.data)) {
+        if (fresh) return;
+        fresh = true;
+        continue;
+      }
       try {
         const rv = obj.metadata?.resourceVersion;
         const ref = { ...CHANGES, namespace, name: target.name };
@@ -100,6 +114,8 @@ export class ChangeLedger {
         return;
       } catch (err) {
         if (!isConflict(err) && !isNotFound(err)) throw err;
+        fresh = true;
+        await backoff(attempt);
       }
     }
     throw new Error(`change ${namespace}/${target.name}: status kept changing under ${ATTEMPTS} writes`);
