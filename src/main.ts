@@ -10,6 +10,9 @@ import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
+import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
+import { ChangeSweeper } from './controller/change-sweeper.js';
+import { cachedLedgerParser } from './ledger/parse.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
 import { PolicyGateEvaluator } from './gates/index.js';
@@ -35,6 +38,8 @@ export interface RunOptions {
   prometheusUrl?: string;
   /** How long absent observability signals are provisional after an analysis starts (default 2m). */
   signalDiscoveryGraceMs?: number;
+  /** How long a Change is kept after its last event (default 90 days). */
+  changeRetentionMs?: number;
   logLevel: LevelWithSilent;
   /** Holds the webhook's TLS Secret and the Secrets ClusterAnalysisTemplates name. Default: own namespace. */
   controllerNamespace?: string;
@@ -89,7 +94,19 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     clusterAnalysisTemplate: (name: string) => informers.clusterAnalysisTemplates.get(undefined, name)?.spec,
   };
   const providers = new ProviderFactory(opts.prometheusUrl ? { defaultPrometheusAddress: opts.prometheusUrl } : {});
+  const ledger = new ChangeLedger(kc, {
+    cache: informers.changes,
+    logger: logger.child({ subsystem: 'ledger' }),
+    onWrite: (verb) => metrics.apiWrites.inc({ verb, resource: verb === 'patch' ? 'changes/status' : 'changes' }),
+  });
+  const sweeper = new ChangeSweeper({
+    cache: informers.changes,
+    ledger,
+    retentionMs: opts.changeRetentionMs ?? 90 * 86_400_000,
+    logger: logger.child({ subsystem: 'ledger' }),
+  });
   const reconciler = new RolloutReconciler({
+    ledger,
     caches: informers,
     statusWriter: new StatusWriter(kc, { guard, fieldManager: 'clairvoyance-controller' }),
     guard,
@@ -117,6 +134,9 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     }
     return counts;
   };
+  let leading = !opts.leaderElect;
+  const ledgerChanges = cachedLedgerParser();
+  metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? ledgerChanges(informers.changes.list()) : undefined);
   for (const informer of allInformers(informers)) informer.start();
 
   let running: ReturnType<typeof runController> | undefined;
@@ -139,12 +159,14 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       },
     });
     void running.started.then((ok) => (synced = ok));
+    sweeper.start();
   };
   const stopReconciling = async (drain: boolean): Promise<void> => {
     const r = running;
     running = undefined;
     // A follower's old queue is not its work: liveness looks at the leader's queue only.
     currentQueue = undefined;
+    await sweeper.stop();
     if (r) await r.stop({ drain });
   };
 
@@ -170,6 +192,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       host: opts.webhook.host,
       namespace: opts.webhook.namespace ?? ownNamespace(),
       source: policySource,
+      recordChanges: (namespace, entries) => recordInBackground(ledger, logger, namespace, entries),
       logger: logger.child({ subsystem: 'webhook' }),
       registry: metrics.registry,
       ...(opts.webhook.serviceName ? { inCluster: { serviceName: opts.webhook.serviceName } } : {}),
@@ -188,12 +211,14 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
         await elector!.run({
           onStartedLeading: () => {
             metrics.isLeader.set(1);
+            leading = true;
             logger.info('became leader; reconciling');
             startReconciling();
             webhook?.startAudit();
           },
           onStoppedLeading: () => {
             metrics.isLeader.set(0);
+            leading = false;
             logger.warn('stopped leading; reconciling stops now');
             void stopReconciling(false);
             void webhook?.stopAudit();

@@ -16,6 +16,7 @@ import { ServiceLoad } from '../stand-in/service-load.js';
 import { checkoutDeployment, type CheckoutChange } from './checkout.js';
 import { Cluster } from './cluster.js';
 import { printCycleSummary } from './cycle-summary.js';
+import { ledgerReport } from './ledger-report.js';
 import { c, say, section } from './output.js';
 import { Timeline } from './timeline.js';
 
@@ -93,6 +94,10 @@ async function main(): Promise<number> {
   section('Cycle time by origin (authored -> stable or rolled back)');
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   printCycleSummary(metrics);
+
+  section('The change ledger: DORA keys by origin (npx clairvoyance report -n demo-shop)');
+  // The Rollout's stabilityWindow is 10s here, so the promoted changes turn Stable within the run.
+  process.stdout.write(await ledgerReport(state.kubeconfig, NS, 30_000));
 
   section('Results');
   for (const o of outcomes) say(`${o.passed ? c.green('PASS') : c.red('FAIL')}  ${o.scenario}: expected ${o.expected}${o.passed ? '' : ` — ${o.detail}`}`);

@@ -14,6 +14,8 @@ export const ProvenanceAnnotations = {
   reviewedBy: `${GROUP}/reviewed-by`,
   flag: `${GROUP}/flag`,
   authoredAt: `${GROUP}/authored-at`,
+  promptedAt: `${GROUP}/prompted-at`,
+  fixes: `${GROUP}/fixes`,
 } as const;
 export type ProvenanceField = keyof typeof ProvenanceAnnotations;
 

@@ -147,6 +147,26 @@ const OPTIONS: Record<Kind, KindOptions> = {
     statusSubresource: true,
     printerColumns: POLICY_COLUMNS,
   },
+  Change: {
+    singular: 'change',
+    shortNames: ['cvch'],
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Origin', type: 'string', jsonPath: '.spec.origin' },
+      { name: 'State', type: 'string', jsonPath: '.status.state' },
+      { name: 'Attempts', type: 'integer', jsonPath: '.status.attempts', description: 'Revisions admitted and tried' },
+      {
+        name: 'Lead Time',
+        type: 'number',
+        jsonPath: '.status.figures.leadTimeSeconds',
+        description: 'Seconds from the start to the promotion that proved stable',
+      },
+      AGE,
+      { name: 'Rollout', type: 'string', jsonPath: '.spec.rollout', priority: 1 },
+      { name: 'Denials', type: 'integer', jsonPath: '.status.denials', priority: 1 },
+      { name: 'Rollbacks', type: 'integer', jsonPath: '.status.canaryRollbacks', priority: 1 },
+    ],
+  },
 };
 
 export interface CustomResourceDefinition {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { changeSchema } from './change.js';
 import { analysisTemplateSchema, clusterAnalysisTemplateSchema } from './analysis-template.js';
 import { clusterContextPolicySchema, contextPolicySchema } from './context-policy.js';
 import { API_VERSION } from './group.js';
@@ -11,6 +12,7 @@ export const KINDS = {
   ClusterAnalysisTemplate: { schema: clusterAnalysisTemplateSchema, plural: 'clusteranalysistemplates', namespaced: false },
   ContextPolicy: { schema: contextPolicySchema, plural: 'contextpolicies', namespaced: true },
   ClusterContextPolicy: { schema: clusterContextPolicySchema, plural: 'clustercontextpolicies', namespaced: false },
+  Change: { schema: changeSchema, plural: 'changes', namespaced: true },
 } as const;
 
 export type Kind = keyof typeof KINDS;

@@ -9,6 +9,7 @@ export * from './finding.js';
 export * from './rollout.js';
 export * from './analysis-template.js';
 export * from './context-policy.js';
+export * from './change.js';
 export * from './documents.js';
 export { validateDocument, hasErrors } from './validate/index.js';
 export type { ValidationIssue, ValidationContext, TemplateLookup } from './validate/index.js';

@@ -3,6 +3,7 @@ import { originSchema } from './annotations.js';
 import { argumentSchema, conditionSchema, durationSchema, intOrPercentSchema, listMap, objectNameSchema, resourceSchema, timestampSchema } from './common.js';
 import { atMostOneOf, exactlyOneOf, whichOf } from './one-of.js';
 import { findingSchema } from './finding.js';
+import { DEFAULT_STABILITY_WINDOW } from './change.js';
 
 export const ROLLOUT_KIND = 'Rollout';
 
@@ -191,6 +192,12 @@ export const rollbackPolicySchema = z.strictObject({
     .default(true)
     .describe('With automatic: false, turn the flag to offVariant when a failure freezes the canary (the pods stay).'),
   scaleDownDelaySeconds: z.number().int().min(0).default(30).describe('Seconds to keep the previous ReplicaSet scaled up after promotion or rollback.'),
+  window: durationSchema
+    .optional()
+    .describe(
+      'Fast rollback: a revision that was the stable one less than this long ago (e.g. after `clairvoyance undo`) goes back without ' +
+        "the canary steps and analysis, checked only by the policies' Enforce rules (not the flag gate). Absent: every revision runs the steps.",
+    ),
 });
 export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
 
@@ -208,6 +215,12 @@ export const rolloutSpecSchema = z.strictObject({
     .default(600)
     .describe('Seconds a step may make no progress (e.g. pods not ready) before the rollout is Degraded.'),
   rollback: rollbackPolicySchema.prefault({}).describe('What happens when a canary fails.'),
+  stabilityWindow: durationSchema
+    .default(DEFAULT_STABILITY_WINDOW)
+    .describe(
+      'How long a promoted change must stay (not reverted to an earlier revision, no later change declaring clairvoyance.dev/fixes for it) ' +
+        'before its Change counts as Stable; a revert or declared fix inside the window makes it an escaped failure.',
+    ),
 });
 export type RolloutSpec = z.infer<typeof rolloutSpecSchema>;
 /** The spec as written by a user, before defaults. */
@@ -287,6 +300,8 @@ export const provenanceSchema = z
     reviewedBy: z.string().optional().describe('Who reviewed the change.'),
     flag: z.string().optional().describe('Flag key the change claims to sit behind.'),
     authoredAt: z.string().optional().describe('When the change was authored, as annotated (RFC 3339).'),
+    promptedAt: z.string().optional().describe('When the change was asked for (prompted), as annotated (RFC 3339); the earliest start.'),
+    fixes: z.string().optional().describe('The change-id this change declares it fixes.'),
   })
   .describe('Provenance of the canary revision, copied from clairvoyance.dev/* pod-template annotations.');
 export type Provenance = z.infer<typeof provenanceSchema>;
@@ -362,6 +377,17 @@ export const rolloutStatusSchema = z.strictObject({
   conditions: listMap(z.array(conditionSchema).optional().describe('Standard conditions.'), 'type'),
   provenance: provenanceSchema.optional(),
   cycle: cycleSchema.optional(),
+  fastRollback: z
+    .boolean()
+    .optional()
+    .describe('True while the canary revision restores a revision stable within rollback.window: its steps and analysis are skipped.'),
+  changes: z
+    .strictObject({
+      canary: objectNameSchema.optional().describe('The Change the canary revision belongs to.'),
+      stable: objectNameSchema.optional().describe('The Change the stable revision belongs to.'),
+    })
+    .optional()
+    .describe('Names of the Change resources (the ledger) of the canary and stable revisions.'),
   adopted: z
     .boolean()
     .optional()

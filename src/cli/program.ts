@@ -9,6 +9,8 @@ import { registerStatus } from './commands/status.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerBacktest } from './commands/backtest.js';
+import { registerReport } from './commands/report.js';
+import { registerProvenance } from './commands/provenance.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -25,5 +27,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerWebhook(program);
   registerBacktest(program);
+  registerReport(program);
+  registerProvenance(program);
   return program;
 }

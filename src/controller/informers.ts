@@ -6,11 +6,13 @@ import { CompositeInformer } from './composite-informer.js';
 import {
   ANALYSIS_TEMPLATES,
   CLUSTER_ANALYSIS_TEMPLATES,
+  CHANGES,
   CLUSTER_CONTEXT_POLICIES,
   CONTEXT_POLICIES,
   NAMESPACES,
   ROLLOUTS,
   type AnalysisTemplateObject,
+  type ChangeObject,
   type RolloutObject,
 } from './resources.js';
 
@@ -23,6 +25,7 @@ export interface ControllerInformers {
   namespaces: SharedInformer<V1Namespace>;
   contextPolicies: SharedInformer<KubernetesObject>;
   clusterContextPolicies: SharedInformer<KubernetesObject>;
+  changes: SharedInformer<ChangeObject>;
 }
 
 export interface InformerFactoryOptions {
@@ -48,6 +51,7 @@ export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): C
     namespaces: make<V1Namespace>(NAMESPACES, false),
     contextPolicies: make<KubernetesObject>(CONTEXT_POLICIES),
     clusterContextPolicies: make<KubernetesObject>(CLUSTER_CONTEXT_POLICIES, false),
+    changes: make<ChangeObject>(CHANGES),
   };
 }
 

@@ -15,7 +15,7 @@ export interface Permission {
   needs?: 'webhook' | 'leader-election';
 }
 
-const CACHED = ['rollouts', 'analysistemplates', 'contextpolicies'];
+const CACHED = ['rollouts', 'analysistemplates', 'contextpolicies', 'changes'];
 const CLUSTER_CACHED = ['clusteranalysistemplates', 'clustercontextpolicies'];
 
 export function controllerPermissions(names: { lease: string; webhookConfiguration: string; tlsSecret: string }): Permission[] {
@@ -33,6 +33,10 @@ export function controllerPermissions(names: { lease: string; webhookConfigurati
   list.push(
     { group: 'clairvoyance.dev', resource: 'rollouts', subresource: 'status', verb: 'patch', scope: 'any-namespace', why: 'progress lives in Rollout status' },
     { group: 'clairvoyance.dev', resource: 'contextpolicies', subresource: 'status', verb: 'patch', scope: 'any-namespace', why: 'the policy audit' },
+    { group: 'clairvoyance.dev', resource: 'changes', verb: 'get', scope: 'any-namespace', why: 'the change ledger re-reads a Change after a conflict' },
+    { group: 'clairvoyance.dev', resource: 'changes', verb: 'create', scope: 'any-namespace', why: 'the change ledger: one Change per change' },
+    { group: 'clairvoyance.dev', resource: 'changes', verb: 'delete', scope: 'any-namespace', why: 'the change ledger retention' },
+    { group: 'clairvoyance.dev', resource: 'changes', subresource: 'status', verb: 'patch', scope: 'any-namespace', why: "each change's timeline and figures" },
     { group: 'clairvoyance.dev', resource: 'clustercontextpolicies', subresource: 'status', verb: 'patch', scope: 'cluster', why: 'the policy audit' },
     { group: 'apps', resource: 'deployments', verb: 'patch', scope: 'any-namespace', why: 'the adopted Deployment is scaled down' },
     { group: 'apps', resource: 'replicasets', verb: 'create', scope: 'any-namespace', why: 'one ReplicaSet per revision' },

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { GROUP, VERSION, type AnalysisTemplateSpec, type RolloutStatus } from '../api/index.js';
+import { GROUP, VERSION, type AnalysisTemplateSpec, type ChangeSpec, type ChangeStatus, type RolloutStatus } from '../api/index.js';
 import type { ResourceRef } from '../kube/index.js';
 
 export const ROLLOUTS: ResourceRef = { group: GROUP, version: VERSION, plural: 'rollouts' };
@@ -7,6 +7,7 @@ export const ANALYSIS_TEMPLATES: ResourceRef = { group: GROUP, version: VERSION,
 export const CLUSTER_ANALYSIS_TEMPLATES: ResourceRef = { group: GROUP, version: VERSION, plural: 'clusteranalysistemplates' };
 export const CONTEXT_POLICIES: ResourceRef = { group: GROUP, version: VERSION, plural: 'contextpolicies' };
 export const CLUSTER_CONTEXT_POLICIES: ResourceRef = { group: GROUP, version: VERSION, plural: 'clustercontextpolicies' };
+export const CHANGES: ResourceRef = { group: GROUP, version: VERSION, plural: 'changes' };
 export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
 
 /** A Rollout as served: spec is validated by the reconciler before use. */
@@ -17,4 +18,10 @@ export interface RolloutObject extends KubernetesObject {
 
 export interface AnalysisTemplateObject extends KubernetesObject {
   spec?: AnalysisTemplateSpec;
+}
+
+/** A Change as served; parsed before folding. */
+export interface ChangeObject extends KubernetesObject {
+  spec?: ChangeSpec;
+  status?: ChangeStatus;
 }

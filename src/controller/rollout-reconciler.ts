@@ -5,10 +5,11 @@ import { rolloutSpecSchema, type RolloutSpec, type RolloutStatus } from '../api/
 import type { EventRecorder, ReconcileContext, ReconcileResult, Reconciler, SharedInformer, StaleGuard, StatusWriter } from '../kube/index.js';
 import { splitKey } from '../kube/resource.js';
 import type { ObservedState } from '../rollout/observed.js';
-import { analysisRequests, gateDue, planRollout } from '../rollout/plan-rollout.js';
+import { analysisRequests, gateDue, isFastRollback, planRollout } from '../rollout/plan-rollout.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
+import type { ChangeLedger } from './change-ledger.js';
 import type { PlanExecutor } from './execute-plan.js';
 import { ownedBy, replicaSetView, workloadView } from './observe.js';
 import { recordTransition } from './record-metrics.js';
@@ -35,6 +36,8 @@ export interface RolloutReconcilerDeps {
   analysis: AnalysisRunner;
   metrics: ControllerMetrics;
   logger: Logger;
+  /** The change ledger; absent, no Change is kept. */
+  ledger?: ChangeLedger;
   clock?: () => Date;
 }
 
@@ -95,6 +98,9 @@ export class RolloutReconciler implements Reconciler {
         });
       }
       if (ctx.signal.aborted) return {};
+      // Like every effect, before status: a failed write is retried with the next reconcile.
+      if (plan.ledger.length > 0)
+        await withSpan('ledger.record', { 'ledger.events': plan.ledger.length }, () => this.deps.ledger?.record(namespace, plan.ledger) ?? Promise.resolve());
       await this.writeStatus(obj, status, plan.status, ctx);
       recordTransition(this.deps.metrics, namespace, name, status, plan.status);
       for (const e of plan.events) {
@@ -139,6 +145,7 @@ export class RolloutReconciler implements Reconciler {
           revision: workload.revision,
           namespace: this.deps.caches.namespaces?.get(undefined, identity.namespace),
           signal,
+          fastRollback: status.canaryRevision === workload.revision ? status.fastRollback === true : isFastRollback(spec, status, workload.revision, now),
         }),
       );
       observed.seamMs += performance.now() - t0;

@@ -154,6 +154,8 @@ export class FlagGateEvaluator implements GateEvaluator {
     // Whether a change must sit behind a flag (spec.gates.requireFlagFor) is decided once,
     // by the policy gate, which the webhook shares; this gate checks the flag itself.
     if (!flag) return { passed: true, findings: [] };
+    // A fast rollback returns to code that served before; the flag guards the code being left.
+    if (input.fastRollback) return { passed: true, findings: [] };
 
     const store = this.stores.storeFor(input.rollout.namespace, flag.source);
     const ctx: Ctx = { policy, spec: flag, source: store.description };

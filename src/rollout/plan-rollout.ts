@@ -1,7 +1,7 @@
 // The rollout core: observed state in, plan out. No I/O. Each phase is a small
 // function over a draft; `planRollout` picks which ones run.
 import { parseDuration } from '../analysis/durations.js';
-import type { AnalysisPhase, AnalysisRunStatus, RolloutPhase, RolloutStatus } from '../api/index.js';
+import type { AnalysisPhase, AnalysisRunStatus, Provenance, RolloutPhase, RolloutStatus } from '../api/index.js';
 import { canaryReplicaCount, splitReplicas } from '../traffic/replicas.js';
 import { setCondition } from './conditions.js';
 import type { ObservedState, ReplicaSetView } from './observed.js';
@@ -9,6 +9,8 @@ import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';
 import { baselineRevision } from './baseline.js';
 import { authoredAt, provenanceFrom } from './provenance.js';
 import { recordCanaryEnd } from './history.js';
+import { changeTarget, fixEntry, startEvents, type LedgerEntry } from '../ledger/identity.js';
+import type { ChangeEvent } from '../api/index.js';
 import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
 
 /** Re-check interval for Blocked gates, so a fixed flag or policy unblocks by itself. */
@@ -25,6 +27,7 @@ class Draft {
   readonly targets = new Map<string, ReplicaTarget>();
   readonly actions: Action[] = [];
   readonly events: TransitionEvent[] = [];
+  readonly ledger: LedgerEntry[] = [];
   workloadReplicas: number | undefined;
   requeueAfterMs: number | undefined;
 
@@ -56,6 +59,12 @@ class Draft {
     this.events.push({ type, reason, message });
   }
 
+  /** An event for the canary's Change (or another, by name). */
+  change(event: ChangeEvent, name = this.status.changes?.canary): void {
+    if (!name) return;
+    this.ledger.push({ change: { name, spec: { rollout: this.o.rollout.name }, mustExist: true }, event });
+  }
+
   setPhase(phase: RolloutPhase, reason: string, message: string): void {
     this.status.phase = phase;
     this.status.reason = reason;
@@ -84,6 +93,8 @@ export function planRollout(o: ObservedState): Plan {
   } else if (desired === d.status.stableRevision) {
     if (d.status.canaryRevision && d.status.canaryRevision !== desired) {
       d.event('Normal', 'CanaryAbandoned', `template returned to the stable revision ${desired}; canary ${d.status.canaryRevision} abandoned`);
+      d.change({ type: 'Abandoned', at: d.now, revision: d.status.canaryRevision, reason: 'ReturnedToStable' });
+      d.status.changes = { ...d.status.changes, canary: d.status.changes?.stable };
     }
     settleHealthy(d);
   } else {
@@ -139,7 +150,18 @@ function mergeAnalysisRuns(d: Draft): void {
   const fresh = d.o.analysisRuns;
   if (!fresh?.length) return;
   const byName = new Map((d.status.analysisRuns ?? []).map((r) => [r.name, r]));
-  for (const run of fresh) byName.set(run.name, run);
+  for (const run of fresh) {
+    const was = byName.get(run.name)?.phase;
+    if (run.phase !== was && run.phase !== 'Running' && run.phase !== 'Pending')
+      d.change({
+        type: 'AnalysisVerdict',
+        at: d.now,
+        revision: d.status.canaryRevision,
+        reason: run.phase,
+        message: `${run.name}: ${run.message ?? run.phase}`.slice(0, 1024),
+      });
+    byName.set(run.name, run);
+  }
   d.status.analysisRuns = [...byName.values()];
 }
 
@@ -174,10 +196,12 @@ function startRevision(d: Draft, revision: string): void {
   d.status.analysisRuns = [];
   d.status.weights = { canary: 0, stable: 100 };
   d.status.provenance = provenance;
+  d.status.fastRollback = isFastRollback(d.o.rollout.spec, d.status, revision, d.o.now) || undefined;
   d.status.cycle = {
     ...(authoredAt(provenance) ? { authoredAt: authoredAt(provenance) } : {}),
     admittedAt: d.o.workload?.admittedAt ?? d.now,
   };
+  recordNewRevision(d, revision, provenance, previousCanary);
   d.setPhase('Gating', 'NewRevision', `revision ${revision} is being checked against its gates`);
   d.event(
     'Normal',
@@ -186,6 +210,41 @@ function startRevision(d: Draft, revision: string): void {
       ? `revision ${revision} replaces canary ${previousCanary}; starting over from stable ${d.status.stableRevision}`
       : `revision ${revision} (origin ${provenance.origin ?? 'unannotated'}) detected`,
   );
+}
+
+/** The ledger's side of a new revision: an attempt of its change, and what it says about earlier ones. */
+function recordNewRevision(d: Draft, revision: string, provenance: Provenance, previousCanary: string | undefined): void {
+  const spec = d.o.rollout.spec;
+  const rollout = d.o.rollout.name;
+  const admitted = d.status.cycle?.admittedAt ?? d.now;
+  const target = changeTarget(rollout, revision, provenance, { workload: spec.workloadRef.name, stabilityWindow: spec.stabilityWindow });
+  const changes = d.status.changes ?? {};
+  if (previousCanary && changes.canary && changes.canary !== target.name && changes.canary !== changes.stable)
+    d.change({ type: 'Abandoned', at: d.now, revision: previousCanary, reason: 'Replaced' }, changes.canary);
+  // Back to a revision that was stable before the current one: the current one escaped.
+  if (changes.stable && wasStableBefore(d.status, revision))
+    d.change({ type: 'Reverted', at: d.now, revision: d.status.stableRevision, reason: revision }, changes.stable);
+  if (provenance.fixes && provenance.fixes !== provenance.changeId)
+    d.ledger.push(fixEntry(provenance.fixes, provenance.changeId ?? target.name, rollout, d.now));
+  d.ledger.push(...startEvents(target, provenance), { change: target, event: { type: 'Admitted', at: admitted, revision } });
+  d.status.changes = { ...changes, canary: target.name };
+}
+
+/**
+ * A revision that stopped being the stable one less than rollback.window ago: the
+ * promotion that replaced it ended within the window. Only then are the steps skipped.
+ */
+export function isFastRollback(spec: Pick<ObservedState['rollout']['spec'], 'rollback'>, status: RolloutStatus, revision: string, now: Date): boolean {
+  const window = spec.rollback.window;
+  if (window === undefined || revision === status.stableRevision) return false;
+  const replaced = (status.history ?? []).filter((h) => h.outcome === 'Promoted' && h.stableRevision === revision).at(-1);
+  return replaced !== undefined && now.getTime() - Date.parse(replaced.endedAt) <= parseDuration(window);
+}
+
+/** A revision promoted before, or replaced by a promotion, that is not the stable one now. */
+function wasStableBefore(status: RolloutStatus, revision: string): boolean {
+  if (revision === status.stableRevision) return false;
+  return (status.history ?? []).some((h) => h.outcome === 'Promoted' && (h.revision === revision || h.stableRevision === revision));
 }
 
 function gate(d: Draft): void {
@@ -202,16 +261,31 @@ function gate(d: Draft): void {
   if (!verdict.passed) {
     const ids = verdict.findings.filter((f) => f.enforcement === 'Enforce').map((f) => f.ruleId);
     const message = verdict.message ?? `blocked by ${ids.length ? ids.join(', ') : 'a gate'}`;
-    if (d.status.phase !== 'Blocked' || d.status.message !== message) d.event('Warning', 'GateBlocked', message);
+    if (d.status.phase !== 'Blocked' || d.status.message !== message) {
+      d.event('Warning', 'GateBlocked', message);
+      d.change({ type: 'GateBlocked', at: d.now, revision: d.status.canaryRevision, rules: [...new Set(ids)].slice(0, 20), message: message.slice(0, 1024) });
+    }
     d.setPhase('Blocked', 'GateBlocked', message);
     d.requeue(GATE_RECHECK_MS);
     return;
   }
   d.status.cycle = { ...d.status.cycle, gatedAt: d.now, canaryStartedAt: d.now };
-  d.status.currentStepIndex = 0;
+  d.change({ type: 'GatesPassed', at: d.now, revision: d.status.canaryRevision });
   d.status.stepStartedAt = d.now;
-  d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
-  d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+  if (d.status.fastRollback) {
+    // Back to code that served within rollback.window: straight to promotion, no steps.
+    d.status.currentStepIndex = d.o.rollout.spec.strategy.canary.steps.length;
+    d.setPhase('Progressing', 'FastRollback', `revision ${d.status.canaryRevision} was stable within rollback.window; steps skipped`);
+    d.event(
+      'Normal',
+      'FastRollback',
+      `revision ${d.status.canaryRevision} was stable within rollback.window: it passed the Enforce rules and returns without the canary steps`,
+    );
+  } else {
+    d.status.currentStepIndex = 0;
+    d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
+    d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+  }
   progress(d);
 }
 
@@ -405,7 +479,10 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   d.target(stable, stableRs?.replicas ?? 0, new Date(d.o.now.getTime() + delayMs).toISOString());
   recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'Promoted', reason: 'Promoted', at: d.now, stableRevision: stable });
   d.status.stableRevision = canary;
+  d.status.fastRollback = undefined;
   d.status.cycle = { ...d.status.cycle, promotedAt: d.now };
+  d.change({ type: 'Promoted', at: d.now, revision: canary });
+  d.status.changes = { ...d.status.changes, stable: d.status.changes?.canary };
   if (d.o.rollout.spec.flag && d.o.rollout.spec.flag.onPromotion === 'On') d.actions.push({ type: 'promoteFlag' });
   d.event('Normal', 'Promoted', `revision ${canary} promoted to stable; ${stable} scales down in ${delayMs / 1000}s`);
   settleHealthy(d);
@@ -449,6 +526,8 @@ function rollback(d: Draft, reason: string, message: string): void {
   // Kill switch first: the flag turns the new code path off before pods move.
   if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
   d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
+  d.status.fastRollback = undefined;
+  d.change({ type: 'RolledBack', at: d.now, revision: d.status.canaryRevision, reason, message: message.slice(0, 1024) });
   recordCanaryEnd(d.status, d.o.rollout.spec, {
     outcome: 'RolledBack',
     reason,
@@ -533,7 +612,7 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
   } else if (before.step !== undefined && s.currentStepIndex !== before.step && s.phase !== 'Healthy') {
     d.event('Normal', 'StepChanged', `step ${before.step} -> ${s.currentStepIndex ?? 0}`);
   }
-  const plan: Plan = { status: s, replicaTargets: [...d.targets.values()], actions: d.actions, events: d.events };
+  const plan: Plan = { status: s, replicaTargets: [...d.targets.values()], actions: d.actions, events: d.events, ledger: d.ledger };
   if (d.workloadReplicas !== undefined) plan.workloadReplicas = d.workloadReplicas;
   if (d.requeueAfterMs !== undefined) plan.requeueAfterMs = Math.max(0, d.requeueAfterMs);
   return plan;
@@ -548,6 +627,8 @@ export interface AnalysisRequest {
 export function analysisRequests(spec: ObservedState['rollout']['spec'], status: RolloutStatus): AnalysisRequest[] {
   if (status.phase !== 'Progressing' && status.phase !== 'Paused') return [];
   if (!status.canaryRevision || status.canaryRevision === status.stableRevision) return [];
+  // A fast rollback is judged by the Enforce rules alone.
+  if (status.fastRollback) return [];
   const requests: AnalysisRequest[] = [];
   if (spec.analysis) requests.push({ runName: BACKGROUND_RUN });
   const index = status.currentStepIndex ?? 0;

@@ -1,6 +1,7 @@
 // What the rollout core decides: a desired status plus side effects, executed by
 // the shell in order (effects first, status last, so a failed effect is retried).
 import type { RolloutStatus } from '../api/index.js';
+import type { LedgerEntry } from '../ledger/identity.js';
 
 export interface ReplicaTarget {
   revision: string;
@@ -34,6 +35,8 @@ export interface Plan {
    */
   workloadReplicas?: number;
   events: TransitionEvent[];
+  /** What happened to changes, for their Change resources; written before status, like every effect. */
+  ledger: LedgerEntry[];
   /** Reconcile again after this many ms (timed pause, next measurement, scale-down). */
   requeueAfterMs?: number;
 }

@@ -16,6 +16,8 @@ export function provenanceFrom(annotations: Record<string, string>): Provenance 
   copy('reviewedBy');
   copy('flag');
   copy('authoredAt');
+  copy('promptedAt');
+  copy('fixes');
   return p;
 }
 
@@ -24,4 +26,12 @@ export function authoredAt(p: Provenance): string | undefined {
   if (!p.authoredAt) return undefined;
   const t = Date.parse(p.authoredAt);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** Time annotations that do not parse: reported (a webhook warning), never silently dropped. */
+export function malformedTimeAnnotations(annotations: Record<string, string>): string[] {
+  return [ProvenanceAnnotations.authoredAt, ProvenanceAnnotations.promptedAt].filter((key) => {
+    const value = annotations[key];
+    return value !== undefined && Number.isNaN(Date.parse(value));
+  });
 }

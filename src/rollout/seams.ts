@@ -20,6 +20,8 @@ export interface GateInput {
   namespace: V1Namespace | undefined;
   /** Aborted when the reconcile is (leadership lost, shutdown): no further evaluator runs. */
   signal?: AbortSignal;
+  /** A fast rollback (rollback.window): only the policies' Enforce rules judge it. */
+  fastRollback?: boolean;
 }
 
 /** Re-checks a revision against what needs live cluster state (policies, contracts, flags). */

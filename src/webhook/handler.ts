@@ -1,6 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { GATED_NAMESPACE_LABEL } from '../api/index.js';
 import type { PolicySource } from '../gates/index.js';
+import type { LedgerEntry } from '../ledger/identity.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isRecord, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
 import { deploymentShapeError } from './deployment-shape.js';
@@ -11,6 +12,8 @@ export interface ReviewDeps {
   logger: Logger;
   metrics?: WebhookMetrics | undefined;
   now?: () => Date;
+  /** Records denials in the change ledger, in the background: the answer never waits on it. */
+  recordChanges?: ((namespace: string, entries: LedgerEntry[]) => void) | undefined;
 }
 
 /** Answers one admission request; the app wraps it with parsing, errors and metrics. */

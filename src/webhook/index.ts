@@ -3,6 +3,7 @@ import type { KubeConfig, V1LabelSelectorRequirement } from '@kubernetes/client-
 import { Registry } from 'prom-client';
 import type { PolicySource } from '../gates/index.js';
 import { errorMessage } from '../kube/errors.js';
+import type { LedgerEntry } from '../ledger/identity.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createWebhookApp } from './app.js';
 import { PolicyAuditor } from './audit.js';
@@ -75,6 +76,8 @@ export interface StartWebhookOptions {
   certificates?: { secretName?: string; caValidDays?: number; leafValidDays?: number };
   /** How often to re-check certificates and re-apply the configurations. Default 1 hour. */
   maintenanceIntervalMs?: number;
+  /** Where denials are recorded (the change ledger). */
+  recordChanges?: ((namespace: string, entries: LedgerEntry[]) => void) | undefined;
 }
 
 export interface RunningWebhook {
@@ -102,7 +105,13 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     ...opts.certificates,
   });
   let current: ServingCertificate = await certs.ensure();
-  const app = createWebhookApp({ source: opts.source, logger, metrics, ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}) });
+  const app = createWebhookApp({
+    source: opts.source,
+    logger,
+    metrics,
+    recordChanges: opts.recordChanges,
+    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  });
   const { server, port } = await listenHttps(app, current, opts.port, opts.host);
   logger.info({ port, host: opts.host }, 'admission webhook listening');
 

@@ -73,8 +73,9 @@ const API_VERSION_ONLY = API_VERSION.split('/')[1] ?? 'v1alpha1';
 const kindsRule = (namespaced: boolean): V1RuleWithOperations => ({
   apiGroups: [GROUP],
   apiVersions: [API_VERSION_ONLY],
+  // Changes are kept by the controller alone: its ledger writes never wait on admission.
   resources: Object.values(KINDS)
-    .filter((k) => k.namespaced === namespaced)
+    .filter((k) => k.namespaced === namespaced && k.plural !== 'changes')
     .map((k) => k.plural),
   operations: ['CREATE', 'UPDATE'],
   scope: namespaced ? 'Namespaced' : 'Cluster',

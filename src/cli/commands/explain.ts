@@ -1,6 +1,36 @@
 import type { Command } from 'commander';
-import type { RolloutObject } from '../../controller/resources.js';
+import { formatDuration } from '../../analysis/durations.js';
+import type { ChangeObject, RolloutObject } from '../../controller/resources.js';
+import { ChangeClient } from '../change-client.js';
 import { RolloutClient } from '../rollout-client.js';
+
+const CHANGE_PREFIX = 'change/';
+
+/** A Change's whole timeline and its figures. */
+export function renderChange(c: ChangeObject): string {
+  const spec = c.spec;
+  const s = c.status;
+  const lines = [
+    `change ${c.metadata?.namespace}/${c.metadata?.name}${spec?.changeId ? ` (${spec.changeId})` : ''} is ${s?.state ?? 'Unknown'}: ` +
+      `origin ${spec?.origin ?? 'unannotated'}, Rollout ${spec?.rollout ?? '?'}, stability window ${spec?.stabilityWindow ?? '?'}`,
+    `attempts ${s?.attempts ?? 0}, denials ${s?.denials ?? 0}, canaries ${s?.canaries ?? 0}, canary rollbacks ${s?.canaryRollbacks ?? 0}, escaped failures ${s?.escapedFailures ?? 0}`,
+  ];
+  if (s?.failure) lines.push(`escaped failure: ${s.failure.kind}${s.failure.by ? ` (${s.failure.by})` : ''} at ${s.failedAt ?? '?'}`);
+  const figures = Object.entries(s?.figures ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number');
+  if (figures.length) lines.push('', 'Figures:', ...figures.map(([k, v]) => `  ${k.replace(/Seconds$/, '').padEnd(16)} ${formatDuration(v * 1000)}`));
+  const timeline = s?.timeline ?? [];
+  lines.push('', timeline.length ? 'Timeline:' : 'Timeline: empty');
+  const start = Date.parse(timeline[0]?.at ?? '');
+  timeline.forEach((e, i) => {
+    const offset = Number.isNaN(start) ? '' : `+${formatDuration(Date.parse(e.at) - start)}`.padEnd(10);
+    const detail = [e.revision ? `revision ${e.revision}` : '', e.reason ?? '', e.rules?.length ? `rules ${e.rules.join(', ')}` : '', e.message ?? '']
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  ${e.at} ${offset} ${e.type.padEnd(15)} ${detail}`.trimEnd());
+    if (i === 0 && (s?.timelineDropped ?? 0) > 0) lines.push(`  ... ${s?.timelineDropped} earlier entries dropped (the figures still count them)`);
+  });
+  return `${lines.join('\n')}\n`;
+}
 
 /** Why a Rollout is where it is: each gate finding with its rationale and fix, and each analysis verdict. */
 export function renderExplanation(r: RolloutObject): string {
@@ -30,6 +60,7 @@ export function renderExplanation(r: RolloutObject): string {
   const cycle = s.cycle ?? {};
   const stamps = Object.entries(cycle).filter(([, v]) => v);
   if (stamps.length) lines.push('', 'Cycle:', ...stamps.map(([k, v]) => `  ${k.padEnd(16)} ${v}`));
+  if (s.changes?.canary) lines.push('', `Change: ${s.changes.canary} (clairvoyance explain change/${s.changes.canary} shows its timeline)`);
   const history = s.history ?? [];
   if (history.length) {
     lines.push('', `Earlier canaries (newest last; replay them with clairvoyance backtest --changes):`);
@@ -46,13 +77,18 @@ export function renderExplanation(r: RolloutObject): string {
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .argument('<rollout>')
-    .description('explain a Rollout: each gate finding with its rationale and fix, and every analysis verdict')
+    .argument('<rollout>', 'a Rollout, or change/NAME-OR-CHANGE-ID for a Change')
+    .description('explain a Rollout (each gate finding with its rationale and fix, every analysis verdict) or a Change (its whole timeline)')
     .option('--kubeconfig <path>', 'kubeconfig to use')
     .option('-n, --namespace <ns>', 'namespace of the Rollout')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (name: string, flags: { kubeconfig?: string; namespace?: string; output: string }) => {
       if (flags.output !== 'text' && flags.output !== 'json') throw new Error(`--output must be text or json, got "${flags.output}"`);
+      if (name.startsWith(CHANGE_PREFIX)) {
+        const c = await new ChangeClient(flags).get(name.slice(CHANGE_PREFIX.length));
+        process.stdout.write(flags.output === 'json' ? `${JSON.stringify({ spec: c.spec, status: c.status ?? {} }, null, 2)}\n` : renderChange(c));
+        return;
+      }
       const r = await new RolloutClient(flags).get(name);
       const s = r.status ?? {};
       process.stdout.write(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { parseSpan } from '../../ledger/span.js';
 import { DEFAULT_DISCOVERY_GRACE_MS, formatDuration, parseDuration } from '../../analysis/index.js';
 import { createLogger } from '../../telemetry/logger.js';
 
@@ -15,6 +16,7 @@ interface RunFlags {
   leaseName: string;
   prometheusUrl?: string;
   signalDiscoveryGrace?: string;
+  changeRetention: string;
   logLevel: string;
   webhook: boolean;
   webhookPort: string;
@@ -59,6 +61,7 @@ export function registerRun(program: Command): void {
       '--signal-discovery-grace <duration>',
       `how long a missing observability signal is provisional after an analysis starts (default ${formatDuration(DEFAULT_DISCOVERY_GRACE_MS)})`,
     )
+    .option('--change-retention <span>', 'how long a Change is kept after its last event (e.g. 90d, 720h)', '90d')
     .option('--log-level <level>', `log level (${LEVELS.join(', ')})`, 'info')
     .option('--no-webhook', 'do not serve the admission webhook')
     .option('--webhook-port <port>', 'HTTPS port of the admission webhook', '9443')
@@ -76,6 +79,7 @@ export function registerRun(program: Command): void {
       if (!LEVELS.includes(flags.logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}, got "${flags.logLevel}"`);
       // Parsed before anything starts, so a bad value fails fast with the flag's name.
       const signalDiscoveryGraceMs = flags.signalDiscoveryGrace === undefined ? undefined : graceMs(flags.signalDiscoveryGrace);
+      const changeRetentionMs = parseSpan(flags.changeRetention, '--change-retention');
       const logger = createLogger(flags.logLevel as LevelWithSilent);
       // Loaded here, not at the top: every other command starts without the controller's graph.
       const { startClairvoyance } = await import('../../main.js');
@@ -92,6 +96,7 @@ export function registerRun(program: Command): void {
           leaseName: flags.leaseName,
           ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
           ...(signalDiscoveryGraceMs !== undefined ? { signalDiscoveryGraceMs } : {}),
+          changeRetentionMs,
           logLevel: flags.logLevel as LevelWithSilent,
           ...(flags.controllerNamespace ? { controllerNamespace: flags.controllerNamespace } : {}),
           ...(flags.webhook

@@ -12,6 +12,7 @@ import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
 import { documents, find, renderChart, type Manifest } from './render.js';
 import { controllerPermissions, describePermission, resourceAttributes } from '../../../src/controller/permissions.js';
 import { applyWebhookConfigurations, clusterRoleAsOwner, readRegistration, WEBHOOK_TLS_SECRET } from '../../../src/webhook/index.js';
+import { KINDS } from '../../../src/api/index.js';
 
 const ns = useTestNamespace('install');
 const other = useTestNamespace('install-other');
@@ -115,12 +116,13 @@ describe('helm chart', () => {
     expect(docs.filter((d) => d.kind === 'ServiceMonitor' || d.kind === 'PrometheusRule')).toEqual([]);
   });
 
-  it('grants no wildcard, no delete, no RBAC but a read of its own ClusterRole, and no secrets cluster-wide', () => {
+  it('grants no wildcard, no delete but of its own Change records, no RBAC but a read of its own ClusterRole, and no secrets cluster-wide', () => {
     const clusterRules = rules(find(docs, 'ClusterRole', fullname));
     for (const r of clusterRules) {
       expect(r.verbs, JSON.stringify(r)).not.toContain('*');
       expect(r.resources, JSON.stringify(r)).not.toContain('*');
-      expect(r.verbs, JSON.stringify(r)).not.toContain('delete');
+      // The ledger's retention deletes expired Changes; nothing else is ever deleted.
+      if (r.verbs.includes('delete')) expect(r).toEqual({ apiGroups: ['clairvoyance.dev'], resources: ['changes'], verbs: ['create', 'delete'] });
       // Only to read its own uid, the owner of the webhook configurations.
       if (r.apiGroups.includes('rbac.authorization.k8s.io'))
         expect(r).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [fullname], verbs: ['get'] });
@@ -167,7 +169,7 @@ describe('helm chart', () => {
     if (actual !== expected) throw new Error('manifests/install.yaml is out of date with charts/clairvoyance: run npm run render:install');
     const installDocs = documents(actual);
     expect(installDocs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: INSTALL_NAMESPACE } });
-    expect(installDocs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(5);
+    expect(installDocs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(Object.keys(KINDS).length);
     for (const d of installDocs) if (d.metadata.namespace !== undefined) expect(d.metadata.namespace, `${d.kind}/${d.metadata.name}`).toBe(INSTALL_NAMESPACE);
   });
 });

@@ -36,6 +36,7 @@ describe('CRD shape', () => {
     ClusterAnalysisTemplate: { short: 'cvcat', scope: 'Cluster' },
     ContextPolicy: { short: 'cvcp', scope: 'Namespaced' },
     ClusterContextPolicy: { short: 'cvccp', scope: 'Cluster' },
+    Change: { short: 'cvch', scope: 'Namespaced' },
   };
 
   it.each(Object.keys(KINDS) as Kind[])('%s: names, scope, structural schema', (kind) => {

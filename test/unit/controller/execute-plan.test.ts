@@ -34,6 +34,7 @@ const plan: Plan = {
   ],
   workloadReplicas: 0,
   events: [],
+  ledger: [],
 };
 const ctx = (signal?: AbortSignal) => ({
   ...(signal ? { signal } : {}),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ControllerMetrics } from '../../../src/telemetry/metrics.js';
 import { allPanels, loadDashboard, promqlSyntaxError, queries, substituteVariables } from './dashboard-queries.js';
 
 const dashboard = loadDashboard();
@@ -58,6 +59,20 @@ describe('Grafana dashboard', () => {
     }
     expect(all).toMatch(/histogram_quantile\(0\.5, sum by \(origin, le\)/);
     expect(all).toMatch(/histogram_quantile\(0\.9, sum by \(origin, le\)/);
+  });
+
+  it('has a panel by origin for every ledger gauge the leader exports', async () => {
+    const all = queries(dashboard).map((q) => q.expr);
+    const names = (await new ControllerMetrics({ defaultMetrics: false }).registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('clairvoyance_ledger_'));
+    expect(names.length).toBeGreaterThanOrEqual(7);
+    // Deployments count only feeds the frequency panel and the report.
+    for (const name of names.filter((n) => n !== 'clairvoyance_ledger_deployments')) {
+      const uses = all.filter((e) => e.includes(name));
+      expect(uses, name).not.toEqual([]);
+      for (const e of uses) expect(e, name).toMatch(/by \(origin/);
+    }
   });
 
   it('the parser catches a broken query and unknown variables', () => {

@@ -5,6 +5,7 @@ import { StaticPolicySource } from '../../../src/gates/index.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { parseAdmissionReview, type AdmissionRequest } from '../../../src/webhook/admission-review.js';
 import type { ReviewDeps } from '../../../src/webhook/handler.js';
+import type { LedgerEntry } from '../../../src/ledger/identity.js';
 import { WebhookMetrics } from '../../../src/webhook/metrics.js';
 import { mutateDeployment } from '../../../src/webhook/mutate-deployment.js';
 import { validateDeployment } from '../../../src/webhook/validate-deployment.js';
@@ -105,6 +106,35 @@ describe('validate Deployments', () => {
     const res = validateDeployment(requestOf(review(aiChange, { dryRun: true })), d);
     expect(res.allowed).toBe(false);
     expect(await d.registry.getSingleMetricAsString('clairvoyance_webhook_denials_total')).not.toContain('rule="owner"');
+  });
+
+  it('records a denial on the Change of each governing Rollout, and never a dry run', () => {
+    const recorded: { namespace: string; entries: LedgerEntry[] }[] = [];
+    const governing = {
+      apiVersion: 'clairvoyance.dev/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'checkout', namespace: 'shop' },
+      spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' }, stabilityWindow: '1h' } as Rollout['spec'],
+    } as Rollout;
+    const d = { ...deps({ rollouts: [governing] }), recordChanges: (namespace: string, entries: LedgerEntry[]) => void recorded.push({ namespace, entries }) };
+    validateDeployment(requestOf(review(aiChange, { dryRun: true })), d);
+    expect(recorded).toEqual([]);
+    validateDeployment(requestOf(review(aiChange)), d);
+    expect(recorded).toHaveLength(1);
+    const [entry] = recorded[0]!.entries;
+    expect(recorded[0]!.namespace).toBe('shop');
+    expect(entry?.change.spec).toMatchObject({ rollout: 'checkout', workload: 'checkout', origin: 'ai-generated', stabilityWindow: '1h' });
+    expect(entry?.change.name).toMatch(/^checkout-[0-9a-f]{10}$/);
+    expect(entry?.event).toMatchObject({ type: 'Denied', at: '2025-01-02T03:04:05.678Z', rules: ['owner', 'behind-flag', 'metrics-wired'] });
+  });
+
+  it('warns about a provenance time it cannot read instead of dropping it silently', () => {
+    const d = deployment({ templateAnnotations: { 'clairvoyance.dev/origin': 'human', 'clairvoyance.dev/prompted-at': 'yesterday' } });
+    const res = validateDeployment(requestOf(review(d)), deps());
+    expect(res.allowed).toBe(true);
+    expect(res.warnings).toContain(
+      'clairvoyance.dev/prompted-at is not an RFC 3339 time (e.g. 2026-03-01T10:00:00Z); cycle times and the change ledger ignore it',
+    );
   });
 
   it('fills the namespace from the request when the object has none', () => {

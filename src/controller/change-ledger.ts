@@ -1,0 +1,158 @@
+// Writes ledger events into Change resources: read, fold, patch status with the read
+// resourceVersion as precondition, and on a conflict read again. Used by the leader's
+// reconciles and sweep, and by every webhook replica for denials, so concurrent writers
+// never lose each other's events.
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION, CHANGE_KIND, changeSpecSchema, changeStatusSchema, type ChangeEvent, type ChangeSpecInput, type ChangeStatus } from '../api/index.js';
+import { errorMessage, isConflict, isNotFound, StatusWriter, type SharedInformer } from '../kube/index.js';
+import { isAlreadyExists } from '../kube/errors.js';
+import { applyChangeEvents } from '../ledger/fold.js';
+import type { ChangeTarget, LedgerEntry } from '../ledger/identity.js';
+import type { Logger } from '../telemetry/logger.js';
+import { ROLLOUT_LABEL } from '../api/index.js';
+import { CHANGES, type ChangeObject } from './resources.js';
+
+const ATTEMPTS = 20;
+/** Jittered backoff between conflicting writes, so a burst of writers spreads out. */
+const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 10 * 2 ** attempt)));
+
+export interface ChangeLedgerOptions {
+  cache?: SharedInformer<ChangeObject>;
+  logger: Logger;
+  /** Counts API writes (the controller's apiWrites metric). */
+  onWrite?: (verb: string) => void;
+}
+
+export class ChangeLedger {
+  private readonly api: CustomObjectsApi;
+  private readonly writer: StatusWriter;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: ChangeLedgerOptions,
+  ) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.writer = new StatusWriter(kc, { fieldManager: 'clairvoyance-ledger' });
+  }
+
+  /** Records entries, one Change at a time; a promotion also restores the Rollout's failed changes. */
+  async record(namespace: string, entries: readonly LedgerEntry[]): Promise<void> {
+    const groups = new Map<string, { target: ChangeTarget; events: ChangeEvent[] }>();
+    for (const e of entries) {
+      const g = groups.get(e.change.name);
+      if (g) {
+        g.events.push(e.event);
+        // The entry that can create the Change carries its full spec.
+        if (g.target.mustExist && !e.change.mustExist) g.target = e.change;
+      } else groups.set(e.change.name, { target: e.change, events: [e.event] });
+    }
+    for (const e of entries) {
+      if (e.event.type !== 'Promoted') continue;
+      for (const failed of this.failedChanges(namespace, e.change.spec.rollout)) {
+        if (failed === e.change.name) continue;
+        groups.set(failed, {
+          target: { name: failed, spec: { rollout: e.change.spec.rollout }, mustExist: true },
+          events: [{ type: 'Restored', at: e.event.at, ...(e.event.revision ? { revision: e.event.revision } : {}) }],
+        });
+      }
+    }
+    for (const { target, events } of groups.values()) await this.apply(namespace, target, events);
+  }
+
+  /** Deletes a Change (retention); a Change already gone is fine. */
+  async delete(namespace: string, name: string): Promise<void> {
+    try {
+      await this.api.deleteNamespacedCustomObject({ ...CHANGES, namespace, name });
+      this.opts.onWrite?.('delete');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private failedChanges(namespace: string, rollout: string): string[] {
+    return (this.opts.cache?.list(namespace) ?? [])
+      .filter((c) => c.spec?.rollout === rollout && c.status?.state === 'Failed' && c.status.restoredAt === undefined)
+      .map((c) => c.metadata?.name ?? '')
+      .filter((n) => n !== '');
+  }
+
+  private async apply(namespace: string, target: ChangeTarget, events: ChangeEvent[]): Promise<void> {
+    // The cache first; its answers that would drop the events (no such Change, nothing to
+    // change) are confirmed on the API server's copy, since the cache may not show our last write yet.
+    let fresh = this.opts.cache === undefined;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      let obj = fresh ? await this.get(namespace, target.name) : this.opts.cache?.get(namespace, target.name);
+      if (!obj && !fresh) {
+        fresh = true;
+        obj = await this.get(namespace, target.name);
+      }
+      if (!obj) {
+        if (target.mustExist) return;
+        obj = await this.create(namespace, target.name, target.spec);
+        if (!obj) {
+          fresh = true;
+          continue;
+        }
+      }
+      const spec = changeSpecSchema.safeParse(obj.spec);
+      const current = changeStatusSchema.safeParse(obj.status ?? {});
+      if (!spec.success || !current.success) {
+        this.opts.logger.warn({ change: target.name, namespace }, 'Change has an unreadable spec or status; events not recorded');
+        return;
+      }
+      const next: ChangeStatus = structuredClone(current.data);
+      if (!applyChangeEvents(next, events, spec.data)) {
+        if (fresh) return;
+        fresh = true;
+        continue;
+      }
+      try {
+        const rv = obj.metadata?.resourceVersion;
+        const ref = { ...CHANGES, namespace, name: target.name };
+        const written = await this.writer.patchStatusIfChanged(ref, obj.status ?? {}, next, rv ? { resourceVersion: rv } : {});
+        if (written) this.opts.onWrite?.('patch');
+        return;
+      } catch (err) {
+        if (!isConflict(err) && !isNotFound(err)) throw err;
+        fresh = true;
+        await backoff(attempt);
+      }
+    }
+    throw new Error(`change ${namespace}/${target.name}: status kept changing under ${ATTEMPTS} writes`);
+  }
+
+  private async get(namespace: string, name: string): Promise<ChangeObject | undefined> {
+    try {
+      return (await this.api.getNamespacedCustomObject({ ...CHANGES, namespace, name })) as ChangeObject;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Undefined when another writer created it first: the caller reads it again. */
+  private async create(namespace: string, name: string, spec: ChangeSpecInput): Promise<ChangeObject | undefined> {
+    const body: ChangeObject = {
+      apiVersion: API_VERSION,
+      kind: CHANGE_KIND,
+      metadata: { name, namespace, labels: { [ROLLOUT_LABEL]: spec.rollout } },
+      spec: changeSpecSchema.parse(spec),
+    };
+    try {
+      const created = (await this.api.createNamespacedCustomObject({ ...CHANGES, namespace, body })) as ChangeObject;
+      this.opts.onWrite?.('create');
+      return created;
+    } catch (err) {
+      if (isAlreadyExists(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** Logs instead of throwing: for the webhook, whose answer must never wait on the ledger. */
+export function recordInBackground(ledger: ChangeLedger, logger: Logger, namespace: string, entries: LedgerEntry[]): void {
+  if (entries.length === 0) return;
+  void ledger
+    .record(namespace, entries)
+    .catch((err: unknown) => logger.warn({ err: errorMessage(err), namespace }, 'could not record denial in the change ledger'));
+}
