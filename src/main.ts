@@ -171,10 +171,13 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   };
 
   const servers: ListeningServer[] = [];
+  // Ready only once everything a Service would send here answers: behind the chart's
+  // Service, a replica whose webhook is not listening yet would refuse the API server.
+  let webhookServing = !opts.webhook;
   servers.push(
     await startHealthServer(opts.bindAddress, opts.healthPort, {
       live: () => liveness(allInformers(informers), currentQueue),
-      ready: () => allInformers(informers).every((i) => i.hasSynced()),
+      ready: () => webhookServing && allInformers(informers).every((i) => i.hasSynced()),
     }),
   );
   servers.push(await startMetricsServer(opts.bindAddress, opts.metricsPort, metrics.registry));
@@ -200,6 +203,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       // A controller watching some namespaces holds policies for those alone, so only they call it.
       ...(opts.namespaces.length > 0 ? { namespaceRequirements: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: opts.namespaces }] } : {}),
     });
+    webhookServing = true;
   }
 
   let elector: LeaderElector | undefined;

@@ -40,11 +40,13 @@ describe('reconcile spans', () => {
     await createApp(ns.name, 'traced', [{ setWeight: 50 }]);
     await waitForStatus(ns.name, 'traced', 'adoption', (s) => s.phase === 'Healthy');
     const spans = exporter.getFinishedSpans();
-    const reconcile = spans.find((s) => s.name === 'rollout.reconcile' && s.attributes['rollout.name'] === 'traced');
-    expect(reconcile).toBeDefined();
-    expect(reconcile!.attributes['k8s.namespace.name']).toBe(ns.name);
-    const traceId = reconcile!.spanContext().traceId;
-    const children = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
-    expect(children).toEqual(expect.arrayContaining(['rollout.reconcile', 'kube.create', 'kube.patch_status']));
+    const reconciles = spans.filter((s) => s.name === 'rollout.reconcile' && s.attributes['rollout.name'] === 'traced');
+    expect(reconciles.length).toBeGreaterThan(0);
+    for (const r of reconciles) expect(r.attributes['k8s.namespace.name']).toBe(ns.name);
+    // Several reconciles may run (the first may only record the Change); the one that
+    // adopts creates the stable ReplicaSet and patches status within its own trace.
+    const traceOf = (id: string): string[] => spans.filter((s) => s.spanContext().traceId === id).map((s) => s.name);
+    const adopting = reconciles.map((r) => traceOf(r.spanContext().traceId)).find((names) => names.includes('kube.create'));
+    expect(adopting).toEqual(expect.arrayContaining(['rollout.reconcile', 'kube.create', 'kube.patch_status']));
   });
 });
