@@ -2,6 +2,7 @@
 // pods run code, take time to become Ready and serve traffic through Services. Started
 // after the control plane; torn down before it, leaving no process, container, mount,
 // netns, bridge or rule behind.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
@@ -61,7 +62,7 @@ const CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin'];
 const INSTALL_HINT = 'run `bash dev/install-node-runtime.sh` (as root), or start the stack with STACK_NODES=kwok to run without a real node';
 
 function cniBinDir(): string {
-  const dir = CNI_BIN_DIRS.find((d) => existsSync(join(d, 'bridge')) && existsSync(join(d, 'host-local')) && existsSync(join(d, 'portmap')));
+  const dir = cniBinDirOrUndefined();
   if (!dir) throw new StackError('cni', `ls ${CNI_BIN_DIRS.join(' ')}`, `no bridge, host-local and portmap plugins found; ${INSTALL_HINT}`, '');
   return dir;
 }
@@ -69,11 +70,29 @@ function cniBinDir(): string {
 /** Names the missing tool and the fix before anything is started. */
 export function preflight(): string {
   if (process.getuid?.() !== 0) throw new StackError('real node', 'id -u', `must run as root (network namespaces, mounts, iptables); ${INSTALL_HINT}`, '');
-  for (const tool of ['containerd', 'ctr', 'runc', 'iptables', 'ip']) {
-    if (run('sh', ['-c', `command -v ${tool}`]).status !== 0)
-      throw new StackError('real node', `command -v ${tool}`, `${tool} is not installed; ${INSTALL_HINT}`, '');
-  }
+  if (missingTools().length > 0 || !cniBinDirOrUndefined()) installRuntime();
+  const missing = missingTools();
+  if (missing.length > 0) throw new StackError('real node', `command -v ${missing[0]}`, `${missing.join(', ')} not installed; ${INSTALL_HINT}`, '');
   return cniBinDir();
+}
+
+const TOOLS = ['containerd', 'ctr', 'runc', 'iptables', 'ip'];
+
+function missingTools(): string[] {
+  return TOOLS.filter((tool) => run('sh', ['-c', `command -v ${tool}`]).status !== 0);
+}
+
+function cniBinDirOrUndefined(): string | undefined {
+  return CNI_BIN_DIRS.find((d) => existsSync(join(d, 'bridge')) && existsSync(join(d, 'host-local')) && existsSync(join(d, 'portmap')));
+}
+
+/** On a fresh machine the first `stack:up` installs the runtime itself, as `.ci/run` does. */
+function installRuntime(): void {
+  const script = join(repoRoot, 'dev', 'install-node-runtime.sh');
+  step('real node', `installing the container runtime and CNI plugins (${script})`);
+  const result = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0)
+    throw new StackError('real node', `bash ${script}`, `exited with ${result.status ?? result.error?.message ?? '?'}; ${INSTALL_HINT}`, '');
 }
 
 function ensureBridge(): void {
