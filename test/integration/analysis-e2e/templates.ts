@@ -3,9 +3,8 @@
 // visible at all?), then the judgement (errors, latency against stable, an
 // absolute latency ceiling). Intervals and windows are short so a scenario
 // finishes in seconds against the stack's 1 s scrape.
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import { GROUP, VERSION, type AnalysisTemplateSpecInput, type MetricInput } from '../../../src/api/index.js';
-import { kubeConfig } from '../../support/cluster.js';
+import type { AnalysisTemplateSpecInput, MetricInput } from '../../../src/api/index.js';
+import { createResource } from '../controller/fixtures.js';
 
 export const TEMPLATE = {
   observability: 'observability',
@@ -104,15 +103,7 @@ export const TEMPLATES: Record<string, AnalysisTemplateSpecInput> = {
 };
 
 export async function createTemplate(namespace: string, name: string, spec: AnalysisTemplateSpecInput): Promise<void> {
-  await kubeConfig()
-    .makeApiClient(CustomObjectsApi)
-    .createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: 'analysistemplates',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'AnalysisTemplate', metadata: { name }, spec },
-    });
+  await createResource(namespace, 'AnalysisTemplate', name, spec);
 }
 
 export async function createTemplates(namespace: string, templates: Record<string, AnalysisTemplateSpecInput> = TEMPLATES): Promise<void> {

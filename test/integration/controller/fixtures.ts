@@ -23,20 +23,7 @@ export async function createApp(namespace: string, name: string, steps: unknown[
       },
     },
   });
-  await kubeConfig()
-    .makeApiClient(CustomObjectsApi)
-    .createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: 'rollouts',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Rollout',
-        metadata: { name },
-        spec: { replicas: 4, workloadRef: { kind: 'Deployment', name }, strategy: { canary: { steps } }, ...extra },
-      },
-    });
+  await createResource(namespace, 'Rollout', name, { replicas: 4, workloadRef: { kind: 'Deployment', name }, strategy: { canary: { steps } }, ...extra });
 }
 
 /** Creates a custom resource of the API in a namespace (Rollout, AnalysisTemplate, ContextPolicy). */
