@@ -97,10 +97,24 @@ describe('the chart in the cluster, on the real node', () => {
     const services = registration.flatMap((c) => (c.webhooks ?? []).map((w) => w.clientConfig.service?.name));
     expect(new Set(services)).toEqual(new Set([`${fullname}-webhook`]));
 
-    await createResource(app.name, 'ContextPolicy', 'owners', {
-      enforcement: 'Enforce',
-      rules: [{ id: 'owner-label', rationale: 'An unowned service pages nobody.', ownership: { labels: ['team'] } }],
-    });
+    // Ready pods reach the Service's endpoints once kube-proxy has synced: until then the
+    // API server meets "connection refused" at the ClusterIP, as in any cluster.
+    await eventually(
+      'the webhook answering through its Service',
+      async () => {
+        try {
+          await createResource(app.name, 'ContextPolicy', 'owners', {
+            enforcement: 'Enforce',
+            rules: [{ id: 'owner-label', rationale: 'An unowned service pages nobody.', ownership: { labels: ['team'] } }],
+          });
+          return true;
+        } catch (err) {
+          if (String(err).includes('connection refused')) return undefined;
+          throw err;
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
     const unowned = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
