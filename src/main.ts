@@ -1,6 +1,8 @@
 // Wiring only: builds the controller from its parts and runs it under leader election.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { GatewayApiRouter } from './traffic/gateway-api/gateway-router.js';
+import { RouterFactory } from './traffic/router.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import type { LevelWithSilent } from 'pino';
 import { ProviderFactory } from './analysis/index.js';
@@ -87,7 +89,13 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   const guard = new StaleGuard({ logger: kubeLog });
   guard.attach(informers.rollouts);
   const flagStores = new KubeFlagStores(kc);
-  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), new StoreFlagDriver(flagStores), metrics);
+  const routers = new RouterFactory(
+    new GatewayApiRouter(
+      { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api), custom: kc.makeApiClient(CustomObjectsApi) },
+      metrics,
+    ),
+  );
+  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), new StoreFlagDriver(flagStores), metrics, routers);
   const policySource = new CachedPolicySource(informers, logger.child({ subsystem: 'gates' }));
   const templates = {
     analysisTemplate: (ns: string, name: string) => informers.analysisTemplates.get(ns, name)?.spec,
@@ -107,6 +115,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   });
   const reconciler = new RolloutReconciler({
     ledger,
+    routers,
     caches: informers,
     statusWriter: new StatusWriter(kc, { guard, fieldManager: 'clairvoyance-controller' }),
     guard,

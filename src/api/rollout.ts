@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { originSchema } from './annotations.js';
-import { argumentSchema, conditionSchema, durationSchema, intOrPercentSchema, listMap, objectNameSchema, resourceSchema, timestampSchema } from './common.js';
+import {
+  argumentSchema,
+  conditionSchema,
+  dnsLabelSchema,
+  durationSchema,
+  intOrPercentSchema,
+  listMap,
+  objectNameSchema,
+  resourceSchema,
+  timestampSchema,
+} from './common.js';
 import { atMostOneOf, exactlyOneOf, whichOf } from './one-of.js';
+import { withCelRules } from './cel-rules.js';
 import { findingSchema } from './finding.js';
 import { DEFAULT_STABILITY_WINDOW } from './change.js';
 
@@ -56,7 +67,48 @@ export const setFlagStepSchema = z.strictObject({
 });
 export type SetFlagStep = z.infer<typeof setFlagStepSchema>;
 
-export const CANARY_STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setFlag'] as const;
+export const setCanaryScaleStepSchema = exactlyOneOf(
+  z
+    .strictObject({
+      replicas: z.number().int().min(0).optional().describe('Run exactly this many canary pods.'),
+      percent: z.number().int().min(0).max(100).optional().describe('Run this percentage of spec.replicas as canary pods (rounded up).'),
+      matchTrafficWeight: z
+        .literal(true)
+        .optional()
+        .describe("Go back to the default: the canary's pods follow its traffic weight (spec.replicas x weight, rounded up)."),
+    })
+    .describe('How many canary pods run, apart from the traffic weight (traffic.gatewayAPI only).'),
+  ['replicas', 'percent', 'matchTrafficWeight'],
+  'setCanaryScale',
+);
+export type SetCanaryScaleStep = z.infer<typeof setCanaryScaleStepSchema>;
+
+export const headerMatchSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$/, { message: 'must be an HTTP header name (RFC 7230 token)' })
+    .describe('HTTP header name, matched case-insensitively.'),
+  value: z.string().min(1).max(4096).describe('Value to match.'),
+  type: z.enum(['Exact', 'RegularExpression']).default('Exact').describe('Exact (Gateway API core) or RegularExpression (implementation-specific dialect).'),
+});
+export type HeaderMatch = z.infer<typeof headerMatchSchema>;
+
+export const setHeaderRouteStepSchema = z.strictObject({
+  name: dnsLabelSchema.max(40).describe('Names the header route; a later setHeaderRoute with the same name replaces it, and with no headers removes it.'),
+  headers: z
+    .array(headerMatchSchema)
+    .max(16)
+    .default([])
+    .describe(
+      'Requests carrying all of these headers go to the canary only, whatever its weight. Removed at promotion and rollback. ' +
+        'Empty: remove the header route of this name.',
+    ),
+});
+export type SetHeaderRouteStep = z.infer<typeof setHeaderRouteStepSchema>;
+
+export const CANARY_STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setFlag', 'setCanaryScale', 'setHeaderRoute'] as const;
 export type CanaryStepKind = (typeof CANARY_STEP_KINDS)[number];
 
 export const canaryStepSchema = exactlyOneOf(
@@ -68,12 +120,21 @@ export const canaryStepSchema = exactlyOneOf(
         .min(0)
         .max(100)
         .optional()
-        .describe('Send this percentage (0-100) of traffic to the canary, scaling its ReplicaSet to match.'),
+        .describe(
+          'Send this percentage (0-100) of traffic to the canary. With traffic.replicas the canary ReplicaSet is scaled to match; ' +
+            'with traffic.gatewayAPI the route weights move once the canary pods are ready.',
+        ),
       pause: pauseStepSchema.optional().describe('Hold the current weight, for a duration or (without one) until promoted.'),
       analysis: rolloutAnalysisSchema.optional().describe('Run analysis templates and wait for the verdict; failure rolls back, inconclusive pauses.'),
       setFlag: setFlagStepSchema.optional().describe('Turn the feature flag (spec.flag) on for a percentage.'),
+      setCanaryScale: setCanaryScaleStepSchema
+        .optional()
+        .describe('Decide the number of canary pods apart from the weight (traffic.gatewayAPI only); holds until the next setCanaryScale.'),
+      setHeaderRoute: setHeaderRouteStepSchema
+        .optional()
+        .describe('Send requests that carry given headers to the canary only, before any weight (traffic.gatewayAPI only).'),
     })
-    .describe('One canary step: exactly one of setWeight, pause, analysis or setFlag.'),
+    .describe('One canary step: exactly one of setWeight, pause, analysis, setFlag, setCanaryScale or setHeaderRoute.'),
   CANARY_STEP_KINDS,
   'step',
 );
@@ -85,15 +146,59 @@ export function canaryStepKind(step: CanaryStep): CanaryStepKind | undefined {
   return whichOf(step, CANARY_STEP_KINDS);
 }
 
-export const gatewayAPITrafficSchema = z.strictObject({
-  httpRoute: objectNameSchema.describe("HTTPRoute in the Rollout's namespace whose backend weights are set."),
+export const httpRouteRefSchema = z.strictObject({
+  name: objectNameSchema.describe("Name of an HTTPRoute (gateway.networking.k8s.io/v1) in the Rollout's namespace."),
 });
+
+const DISTINCT_SERVICES = 'gatewayAPI: stableService and canaryService must be different Services';
+export const gatewayAPITrafficSchema = withCelRules(
+  z
+    .strictObject({
+      httpRoutes: listMap(
+        z
+          .array(httpRouteRefSchema)
+          .min(1)
+          .max(10)
+          .describe(
+            'HTTPRoutes whose rules send traffic to the app. In every rule whose backendRefs name the service, stableService or ' +
+              'canaryService, the controller sets the stable and canary backends and their weights (spec.rules is an atomic list: ' +
+              'the controller owns it by server-side apply; parentRefs, hostnames and the rest stay yours).',
+          ),
+        'name',
+      ),
+      service: objectNameSchema.describe("The app's Service: the stable and canary Services copy its ports and selector, plus the revision label."),
+      stableService: objectNameSchema
+        .optional()
+        .describe('Service that selects the stable revision (default <service>-stable). Created when missing; only its selector is changed.'),
+      canaryService: objectNameSchema
+        .optional()
+        .describe('Service that selects the canary revision (default <service>-canary). Created when missing; only its selector is changed.'),
+    })
+    .refine((v) => (v.stableService ?? `${v.service}-stable`) !== (v.canaryService ?? `${v.service}-canary`), { message: DISTINCT_SERVICES }),
+  {
+    rule: "(has(self.stableService) ? self.stableService : self.service + '-stable') != (has(self.canaryService) ? self.canaryService : self.service + '-canary')",
+    message: DISTINCT_SERVICES,
+  },
+);
+
+export function stableServiceName(t: { service: string; stableService?: string | undefined }): string {
+  return t.stableService ?? `${t.service}-stable`;
+}
+
+export function canaryServiceName(t: { service: string; canaryService?: string | undefined }): string {
+  return t.canaryService ?? `${t.service}-canary`;
+}
 export type GatewayAPITraffic = z.infer<typeof gatewayAPITrafficSchema>;
 
 export const trafficSchema = atMostOneOf(
   z.strictObject({
     replicas: z.strictObject({}).optional().describe("Weight is the canary's share of ready replicas behind the existing Service (the default)."),
-    gatewayAPI: gatewayAPITrafficSchema.optional().describe('Reserved: weight set through Gateway API HTTPRoute backend weights. Not implemented yet.'),
+    gatewayAPI: gatewayAPITrafficSchema
+      .optional()
+      .describe(
+        'Weight set exactly through Gateway API HTTPRoute backend weights between a stable and a canary Service, independent ' +
+          'of pod counts; header routes send chosen requests to the canary. A weight counts once the Gateway accepted the route.',
+      ),
   }),
   ['replicas', 'gatewayAPI'],
   'traffic',

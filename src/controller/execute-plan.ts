@@ -1,5 +1,6 @@
-// Carries out a plan: flag actions first (the kill switch acts before pods
-// move), then ReplicaSet counts, then the Deployment; status is written last by
+// Carries out a plan in the order its effects' types fix: flag actions first (the
+// kill switch acts before pods move), then traffic (weight leaves the canary before its
+// pods do), then ReplicaSet counts, then the Deployment; status is written last by
 // the reconciler, so a failed effect is retried before progress is recorded.
 import type { AppsV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec, type V1ReplicaSet } from '@kubernetes/client-node';
@@ -11,6 +12,7 @@ import type { ReplicaSetView } from '../rollout/observed.js';
 import { withSpan } from '../telemetry/tracing.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { FlagDriver, RolloutIdentity } from '../rollout/seams.js';
+import type { RouterFactory } from '../traffic/router.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -29,6 +31,7 @@ export class PlanExecutor {
     private readonly apps: AppsV1Api,
     private readonly flags: FlagDriver,
     private readonly metrics: ControllerMetrics,
+    private readonly routers?: RouterFactory,
   ) {}
 
   async execute(plan: Plan, ctx: ExecutionContext): Promise<void> {
@@ -46,6 +49,12 @@ export class PlanExecutor {
           await withSpan('flag.promote', { 'rollout.name': ctx.rollout.name }, () => this.flags.promote(target));
           break;
       }
+    }
+    const router = this.routers?.for(ctx.spec);
+    if (plan.traffic && router) {
+      ctx.signal?.throwIfAborted();
+      const desired = plan.traffic;
+      await withSpan('traffic.apply', { 'rollout.name': ctx.rollout.name, 'canary.weight': desired.canaryWeight }, () => router.apply(target, desired));
     }
     for (const t of plan.replicaTargets) {
       ctx.signal?.throwIfAborted();

@@ -42,6 +42,12 @@ export function controllerPermissions(names: { lease: string; webhookConfigurati
     { group: 'apps', resource: 'replicasets', verb: 'create', scope: 'any-namespace', why: 'one ReplicaSet per revision' },
     { group: 'apps', resource: 'replicasets', verb: 'patch', scope: 'any-namespace', why: 'canary and stable are scaled' },
     { group: '', resource: 'events', verb: 'create', scope: 'any-namespace', why: 'Events on Rollouts' },
+    { group: '', resource: 'services', verb: 'get', scope: 'any-namespace', why: 'traffic.gatewayAPI: the stable and canary Services' },
+    { group: '', resource: 'services', verb: 'create', scope: 'any-namespace', why: 'traffic.gatewayAPI: the stable and canary Services are created when missing' },
+    { group: '', resource: 'services', verb: 'patch', scope: 'any-namespace', why: 'traffic.gatewayAPI: the Services select their revisions' },
+    { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'list', scope: 'any-namespace', why: "traffic.gatewayAPI: the canary Service's ready endpoints" },
+    { group: 'gateway.networking.k8s.io', resource: 'httproutes', verb: 'get', scope: 'any-namespace', why: 'traffic.gatewayAPI: route weights and acceptance' },
+    { group: 'gateway.networking.k8s.io', resource: 'httproutes', verb: 'patch', scope: 'any-namespace', why: 'traffic.gatewayAPI: route weights and header routes' },
     { group: '', resource: 'configmaps', verb: 'get', scope: 'any-namespace', why: 'flagd flag stores' },
     { group: '', resource: 'configmaps', verb: 'patch', scope: 'any-namespace', why: 'the flag kill switch (flagd ConfigMap)' },
     {

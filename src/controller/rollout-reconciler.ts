@@ -15,6 +15,7 @@ import { ownedBy, replicaSetView, workloadView } from './observe.js';
 import { recordTransition } from './record-metrics.js';
 import { ROLLOUTS, type RolloutObject } from './resources.js';
 import type { AnalysisRunner, GateEvaluator, RolloutIdentity } from '../rollout/seams.js';
+import type { RouterFactory } from '../traffic/router.js';
 
 /** How long to wait before re-reading a cache that has not caught up with our own write. */
 const STALE_RETRY_MS = 250;
@@ -38,6 +39,8 @@ export interface RolloutReconcilerDeps {
   logger: Logger;
   /** The change ledger; absent, no Change is kept. */
   ledger?: ChangeLedger;
+  /** Traffic routers other than replicas (Gateway API); absent, only replicas. */
+  routers?: RouterFactory;
   clock?: () => Date;
 }
 
@@ -148,6 +151,12 @@ export class RolloutReconciler implements Reconciler {
           fastRollback: status.canaryRevision === workload.revision ? status.fastRollback === true : isFastRollback(spec, status, workload.revision, now),
         }),
       );
+      observed.seamMs += performance.now() - t0;
+    }
+    const router = this.deps.routers?.for(spec);
+    if (router && workload) {
+      const t0 = performance.now();
+      observed.traffic = await withSpan('traffic.verify', {}, () => router.verify({ rollout: identity, spec, signal }));
       observed.seamMs += performance.now() - t0;
     }
     const requests = workload && status.canaryRevision === workload.revision ? analysisRequests(spec, status) : [];

@@ -49,6 +49,22 @@ export function reasonOf(err: unknown): string | undefined {
   return isRecord(body) && typeof body.reason === 'string' ? body.reason : undefined;
 }
 
+/** The API server's own words (metav1.Status message) when the error carries them, else the error's message. */
+export function statusMessageOf(err: unknown): string {
+  if (isRecord(err)) {
+    let body = err.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body) as unknown;
+      } catch {
+        /* not JSON: fall through */
+      }
+    }
+    if (isRecord(body) && typeof body.message === 'string') return body.message;
+  }
+  return errorMessage(err);
+}
+
 export const isNotFound = (err: unknown): boolean => statusCodeOf(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCodeOf(err) === 409;
 export const isAlreadyExists = (err: unknown): boolean => statusCodeOf(err) === 409 && reasonOf(err) === 'AlreadyExists';

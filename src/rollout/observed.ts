@@ -1,5 +1,6 @@
 // What the rollout core sees: plain data gathered by the controller shell.
 import type { AnalysisRunStatus, Finding, RolloutSpec, RolloutStatus } from '../api/index.js';
+import type { TrafficView } from './traffic.js';
 
 export interface ReplicaSetView {
   name: string;
@@ -47,4 +48,6 @@ export interface ObservedState {
   gate?: GateVerdict;
   /** Analysis runs the shell advanced this reconcile (replacing those of the same name). */
   analysisRuns?: AnalysisRunStatus[];
+  /** What the traffic router reports (traffic.gatewayAPI); absent with the replicas router. */
+  traffic?: TrafficView;
 }

@@ -12,11 +12,14 @@ import { recordCanaryEnd } from './history.js';
 import { changeTarget, fixEntry, startEvents, type LedgerEntry } from '../ledger/identity.js';
 import type { ChangeEvent } from '../api/index.js';
 import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
+import { canaryScaleAt, headerRoutesAt, routedBeyond, routedRevisions, trafficDrained, trafficProgress, usesGateway, type TrafficTarget } from './traffic.js';
 
 /** Re-check interval for Blocked gates, so a fixed flag or policy unblocks by itself. */
 export const GATE_RECHECK_MS = 10_000;
 /** Safety net while waiting for pods; informer events usually come first. */
 export const WAIT_RECHECK_MS = 5_000;
+/** While a Gateway takes up a route change; status updates usually land within a second. */
+export const ROUTE_RECHECK_MS = 1_000;
 /** Steps that complete at once are chained in one reconcile, up to this many. */
 const MAX_STEPS_PER_RECONCILE = 20;
 
@@ -30,9 +33,18 @@ class Draft {
   readonly ledger: LedgerEntry[] = [];
   workloadReplicas: number | undefined;
   requeueAfterMs: number | undefined;
+  traffic: TrafficTarget | undefined;
+  /** Weight through Gateway API routes rather than replica counts. */
+  readonly gateway: boolean;
 
   constructor(readonly o: ObservedState) {
     this.status = structuredClone(o.rollout.status ?? {});
+    this.gateway = usesGateway(o.rollout.spec);
+  }
+
+  /** The routes' target (gateway only): Services on these revisions, the canary at `weight`. */
+  route(stable: string, canary: string, weight: number, headerRoutes: TrafficTarget['headerRoutes'] = []): void {
+    if (this.gateway) this.traffic = { stableRevision: stable, canaryRevision: canary, canaryWeight: weight, headerRoutes };
   }
 
   get now(): string {
@@ -181,6 +193,7 @@ function settleHealthy(d: Draft): void {
   d.status.pauseStartedAt = undefined;
   d.status.operatorAction = undefined;
   d.target(stable, d.replicas, null);
+  d.route(stable, stable, 0);
   if (d.status.phase !== 'Healthy') d.setPhase('Healthy', 'RolloutHealthy', `revision ${stable} serves all traffic`);
 }
 
@@ -251,6 +264,7 @@ function gate(d: Draft): void {
   const stable = d.status.stableRevision!;
   d.target(stable, d.replicas, null);
   d.target(d.status.canaryRevision!, 0);
+  d.route(stable, d.status.canaryRevision!, 0);
   const verdict = d.o.gate;
   if (!verdict) {
     // The shell evaluates gates whenever they are due; without a verdict, wait.
@@ -356,40 +370,9 @@ function progress(d: Draft): void {
       return;
     }
     const weight = weightAt(steps, index);
-    const baseline = runBaseline(d, stable, canaryReplicaCount(d.replicas, weight));
-    // Once the baseline serves, its pods count on the stable side of the split, so stable
-    // hands it their share; until then stable keeps what it has.
-    const stableSide = counts(d.rs(stable));
-    if (baseline.serving > 0) {
-      const b = counts(d.rs(baseline.revision));
-      stableSide.replicas += b.replicas;
-      stableSide.ready += b.ready;
-    }
-    const split = splitReplicas({
-      replicas: d.replicas,
-      weight,
-      maxSurge: spec.strategy.canary.maxSurge,
-      maxUnavailable: spec.strategy.canary.maxUnavailable,
-      stable: stableSide,
-      canary: counts(d.rs(canary)),
-    });
-    d.target(stable, Math.max(0, split.stable - baseline.serving), null);
-    d.target(canary, split.canary, null);
-    d.status.weights = { canary: weight, stable: 100 - weight };
-
-    if (!split.settled || !baseline.ready) {
-      if (deadlinePassed(d)) {
-        failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
-        return;
-      }
-      d.setPhase(
-        'Progressing',
-        'WaitingForReplicas',
-        `step ${index}: scaling to ${split.targetCanary} canary${spec.strategy.canary.baseline ? `, ${split.targetCanary} baseline` : ''} and ${split.targetStable - baseline.serving} stable pod(s) for weight ${weight}%`,
-      );
-      d.requeue(WAIT_RECHECK_MS);
-      return;
-    }
+    if (d.gateway) {
+      if (!routeStep(d, stable, canary, index, weight)) return;
+    } else if (!replicaStep(d, stable, canary, index, weight)) return;
     if (background?.phase === 'Inconclusive') {
       d.setPhase('Paused', 'AnalysisInconclusive', `background analysis inconclusive: ${background.message ?? 'missing evidence'}`);
       return;
@@ -433,6 +416,93 @@ function progress(d: Draft): void {
   d.requeue(0);
 }
 
+/** The replicas router: the weight is the canary's share of pods. True once the split is settled. */
+function replicaStep(d: Draft, stable: string, canary: string, index: number, weight: number): boolean {
+  const spec = d.o.rollout.spec;
+  const baseline = runBaseline(d, stable, canaryReplicaCount(d.replicas, weight));
+  // Once the baseline serves, its pods count on the stable side of the split, so stable
+  // hands it their share; until then stable keeps what it has.
+  const stableSide = counts(d.rs(stable));
+  if (baseline.serving > 0) {
+    const b = counts(d.rs(baseline.revision));
+    stableSide.replicas += b.replicas;
+    stableSide.ready += b.ready;
+  }
+  const split = splitReplicas({
+    replicas: d.replicas,
+    weight,
+    maxSurge: spec.strategy.canary.maxSurge,
+    maxUnavailable: spec.strategy.canary.maxUnavailable,
+    stable: stableSide,
+    canary: counts(d.rs(canary)),
+  });
+  d.target(stable, Math.max(0, split.stable - baseline.serving), null);
+  d.target(canary, split.canary, null);
+  d.status.weights = { canary: weight, stable: 100 - weight };
+
+  if (!split.settled || !baseline.ready) {
+    if (deadlinePassed(d)) {
+      failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+      return false;
+    }
+    d.setPhase(
+      'Progressing',
+      'WaitingForReplicas',
+      `step ${index}: scaling to ${split.targetCanary} canary${spec.strategy.canary.baseline ? `, ${split.targetCanary} baseline` : ''} and ${split.targetStable - baseline.serving} stable pod(s) for weight ${weight}%`,
+    );
+    d.requeue(WAIT_RECHECK_MS);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The Gateway API router: stable keeps every pod, the canary runs its own scale, and the
+ * weight moves only once those pods are ready; it counts once the Gateway accepted it.
+ * A canary's pods never shrink below what the routes still send it.
+ */
+function routeStep(d: Draft, stable: string, canary: string, index: number, weight: number): boolean {
+  const spec = d.o.rollout.spec;
+  const steps = spec.strategy.canary.steps;
+  const headerRoutes = headerRoutesAt(steps, index);
+  const scale = canaryScaleAt(steps, index, d.replicas, weight);
+  const current = d.rs(canary)?.replicas ?? 0;
+  const stillRouted = routedBeyond(d.o.traffic, weight, headerRoutes);
+  d.target(stable, d.replicas, null);
+  d.target(canary, stillRouted ? Math.max(scale, current) : scale, null);
+  const ready = d.rs(canary)?.readyReplicas ?? 0;
+  const stableReady = d.rs(stable)?.readyReplicas ?? 0;
+  if (ready < scale || stableReady < d.replicas) {
+    if (deadlinePassed(d)) {
+      failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+      return false;
+    }
+    d.route(stable, canary, d.status.weights?.canary ?? 0, headerRoutesAt(steps, index - 1));
+    d.setPhase('Progressing', 'WaitingForReplicas', `step ${index}: scaling to ${scale} canary and ${d.replicas} stable pod(s) before weight ${weight}%`);
+    d.requeue(WAIT_RECHECK_MS);
+    return false;
+  }
+  d.route(stable, canary, weight, headerRoutes);
+  const progress = trafficProgress(d.o.traffic, d.traffic!);
+  if (progress.state === 'blocked') {
+    if (d.status.phase !== 'Paused' || d.status.reason !== progress.reason) d.event('Warning', progress.reason, progress.message);
+    d.setPhase('Paused', progress.reason, `step ${index}: ${progress.message}`);
+    d.requeue(ROUTE_RECHECK_MS);
+    return false;
+  }
+  if (progress.state === 'pending') {
+    if (deadlinePassed(d)) {
+      failCanary(d, 'ProgressDeadlineExceeded', `traffic not in place within ${spec.progressDeadlineSeconds}s at step ${index}: ${progress.message}`);
+      return false;
+    }
+    d.setPhase('Progressing', 'WaitingForRoute', `step ${index}: ${progress.message}`);
+    d.requeue(ROUTE_RECHECK_MS);
+    return false;
+  }
+  d.status.weights = { canary: weight, stable: 100 - weight };
+  return true;
+}
+
 /**
  * With `strategy.canary.baseline`, keeps a baseline of the stable template at the
  * canary's size. `ready` once all its pods are (always, without a baseline); `serving`
@@ -460,7 +530,12 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   // The stable revision keeps its pods until the canary runs everything, then leaves after a delay.
   d.target(stable, Math.min(stableRs?.replicas ?? 0, d.replicas), null);
   d.target(canary, d.replicas, null);
-  d.status.weights = { canary: 100, stable: 0 };
+  // Through a Gateway the route keeps its last weight: promotion moves the stable Service
+  // onto the canary's pods, so both backends serve the new revision at once.
+  // Header routes are only ever pointed at ready pods.
+  const canaryReady = (d.rs(canary)?.readyReplicas ?? 0) > 0;
+  if (d.gateway) d.route(stable, canary, d.status.weights?.canary ?? 0, canaryReady ? headerRoutesAt(d.o.rollout.spec.strategy.canary.steps, Infinity) : []);
+  else d.status.weights = { canary: 100, stable: 0 };
   if (background && background.phase !== 'Successful' && background.phase !== 'Running') {
     d.setPhase('Paused', 'AnalysisInconclusive', `promotion waits: background analysis is ${background.phase}`);
     return;
@@ -514,6 +589,7 @@ function freeze(d: Draft, reason: string, message: string): void {
     if (revision !== undefined && !d.targets.has(revision)) d.target(revision, d.rs(revision)?.replicas ?? 0, null);
   }
   const weight = d.status.weights?.canary ?? 0;
+  d.route(d.status.stableRevision!, d.status.canaryRevision!, weight, headerRoutesAt(spec.strategy.canary.steps, d.status.currentStepIndex ?? 0));
   const text = `${message}; frozen (rollback.automatic: false) with the canary held at ${weight}%: clairvoyance abort rolls it back, clairvoyance retry runs it again`;
   if (!already) {
     if (spec.flag && spec.rollback.killFlagWhenFrozen) d.actions.push({ type: 'killFlag' });
@@ -541,16 +617,32 @@ function rollback(d: Draft, reason: string, message: string): void {
 }
 
 function holdRolledBack(d: Draft): void {
+  const stable = d.status.stableRevision!;
+  const canary = d.status.canaryRevision;
   d.status.baselineRevision = undefined;
-  d.target(d.status.stableRevision!, d.replicas, null);
-  if (d.status.canaryRevision) d.target(d.status.canaryRevision, 0, null);
+  d.target(stable, d.replicas, null);
   d.status.weights = { canary: 0, stable: 100 };
+  if (!canary) return;
+  d.route(stable, canary, 0);
+  // Weight leaves the canary before its pods do: they go once no route sends them traffic.
+  if (d.gateway && !trafficDrained(d.o.traffic)) {
+    d.target(canary, d.rs(canary)?.replicas ?? 0, null);
+    d.requeue(ROUTE_RECHECK_MS);
+  } else d.target(canary, 0, null);
 }
 
-/** Revisions that are neither stable nor canary go to zero, after their scheduled delay. */
+/**
+ * Revisions that are neither stable nor canary go to zero, after their scheduled delay,
+ * and never while a route still sends them traffic through a Service that selects them.
+ */
 function scaleDownReplaced(d: Draft): void {
+  const routed = d.gateway ? routedRevisions(d.o.traffic) : new Set<string>();
   for (const rs of d.o.replicaSets) {
     if (d.targets.has(rs.revision) || rs.replicas === 0) continue;
+    if (routed.has(rs.revision)) {
+      d.requeue(ROUTE_RECHECK_MS);
+      continue;
+    }
     if (rs.scaleDownAt) {
       const remaining = Date.parse(rs.scaleDownAt) - d.o.now.getTime();
       if (remaining > 0) {
@@ -613,6 +705,7 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
     d.event('Normal', 'StepChanged', `step ${before.step} -> ${s.currentStepIndex ?? 0}`);
   }
   const plan: Plan = { status: s, replicaTargets: [...d.targets.values()], actions: d.actions, events: d.events, ledger: d.ledger };
+  if (d.traffic) plan.traffic = d.traffic;
   if (d.workloadReplicas !== undefined) plan.workloadReplicas = d.workloadReplicas;
   if (d.requeueAfterMs !== undefined) plan.requeueAfterMs = Math.max(0, d.requeueAfterMs);
   return plan;

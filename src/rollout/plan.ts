@@ -1,7 +1,9 @@
 // What the rollout core decides: a desired status plus side effects, executed by
-// the shell in order (effects first, status last, so a failed effect is retried).
+// the shell in a fixed order: flag, traffic, ReplicaSets, Deployment, then status
+// last, so a failed effect is retried before progress is recorded.
 import type { RolloutStatus } from '../api/index.js';
 import type { LedgerEntry } from '../ledger/identity.js';
+import type { TrafficTarget } from './traffic.js';
 
 export interface ReplicaTarget {
   revision: string;
@@ -29,6 +31,11 @@ export interface Plan {
   replicaTargets: ReplicaTarget[];
   /** Flag actions, executed first: the kill switch acts before any pod moves. */
   actions: Action[];
+  /**
+   * Routes and Services to put in place (traffic.gatewayAPI), after the flag and before
+   * any ReplicaSet: weight leaves the canary before its pods do.
+   */
+  traffic?: TrafficTarget;
   /**
    * Replicas for the adopted Deployment itself, applied after the ReplicaSet targets, so
    * its pods are only taken away once the Rollout's pods serve in their place.

@@ -68,6 +68,25 @@ export function checkRollout(rollout: Rollout, ctx: RolloutContext = {}): Valida
       analysed = true;
       issues.push(...checkAnalysisRef(step.analysis, child(path, 'analysis'), namespace, ctx));
     }
+    for (const kind of ['setCanaryScale', 'setHeaderRoute'] as const) {
+      if (step[kind] !== undefined && canary.traffic.gatewayAPI === undefined)
+        issues.push(
+          error(
+            child(path, kind),
+            `${kind} needs spec.strategy.canary.traffic.gatewayAPI: with the replicas router the weight is the canary's share of pods, and no route can match headers`,
+            'set traffic.gatewayAPI (httpRoutes and service), or remove the step',
+          ),
+        );
+    }
+    const scale = step.setCanaryScale?.replicas;
+    if (scale !== undefined && scale > spec.replicas)
+      issues.push(
+        warning(
+          child(path, 'setCanaryScale', 'replicas'),
+          `${scale} canary pods is more than spec.replicas (${spec.replicas})`,
+          'use at most spec.replicas, or percent',
+        ),
+      );
   });
 
   const last = canary.steps.at(-1);
@@ -102,12 +121,12 @@ export function checkRollout(rollout: Rollout, ctx: RolloutContext = {}): Valida
       );
     }
   }
-  if (canary.traffic.gatewayAPI !== undefined) {
+  if (canary.traffic.gatewayAPI !== undefined && canary.baseline) {
     issues.push(
-      warning(
-        'spec.strategy.canary.traffic.gatewayAPI',
-        'Gateway API traffic routing is reserved and not implemented yet',
-        'use traffic.replicas (the default) for now',
+      error(
+        'spec.strategy.canary.baseline',
+        'a baseline is not supported with traffic.gatewayAPI yet: it would need its own Service and route weight',
+        'use traffic.replicas with the baseline, or compare.against: stable with gatewayAPI',
       ),
     );
   }

@@ -17,7 +17,7 @@ describe('CRDs on the API server', () => {
   it('kubectl explain describes the canary steps', async () => {
     const res = await kubectl(['explain', 'rollout.spec.strategy.canary.steps']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('exactly one of setWeight, pause, analysis or setFlag');
+    expect(res.stdout).toContain('exactly one of setWeight, pause, analysis, setFlag, setCanaryScale or setHeaderRoute');
     for (const field of ['setWeight', 'pause', 'analysis', 'setFlag']) expect(res.stdout).toContain(field);
   });
 

@@ -29,7 +29,7 @@ describe('the API server rejects invalid documents, naming the field', () => {
     [
       'a step with two kinds',
       rollout(canary([{ setWeight: 10, pause: {} }])),
-      /spec\.strategy\.canary\.steps\[0\].*exactly one of setWeight, pause, analysis or setFlag/,
+      /spec\.strategy\.canary\.steps\[0\].*exactly one of setWeight, pause, analysis, setFlag, setCanaryScale or setHeaderRoute/,
     ],
     ['no workloadRef', rollout({ workloadRef: undefined }), /spec\.workloadRef: Required value/],
     ['a bad duration', rollout(canary([{ pause: { duration: '5 minutes' } }])), /spec\.strategy\.canary\.steps\[0\]\.pause\.duration/],

@@ -30,7 +30,7 @@ describe('validateDocument: schema errors', () => {
       rollout({}, { steps: [{ setWeight: 10, pause: {} }] }),
       'spec.strategy.canary.steps[0]',
       'error',
-      /exactly one of setWeight, pause, analysis or setFlag/,
+      /exactly one of setWeight, pause, analysis, setFlag, setCanaryScale or setHeaderRoute/,
     ],
     ['empty step', rollout({}, { steps: [{}] }), 'spec.strategy.canary.steps[0]', 'error', /exactly one/],
     ['missing workloadRef', rollout({ workloadRef: undefined }), 'spec.workloadRef', 'error', /workloadRef is required/],

@@ -3,6 +3,17 @@
 import { rolloutSpecSchema, type AnalysisRunStatus, type RolloutSpecInput, type RolloutStatus } from '../../../src/api/index.js';
 import type { GateVerdict, ObservedState, ReplicaSetView } from '../../../src/rollout/observed.js';
 import type { Plan } from '../../../src/rollout/plan.js';
+import type { RouteAcceptance, TrafficView } from '../../../src/rollout/traffic.js';
+
+/** One HTTPRoute and its two Services as a Gateway would report them. */
+export interface SimulatedRoute {
+  canaryWeight: number;
+  headerRoutes: string[];
+  stableRevision?: string;
+  canaryRevision?: string;
+  acceptance: RouteAcceptance;
+  message?: string;
+}
 import { planRollout } from '../../../src/rollout/plan-rollout.js';
 
 export class World {
@@ -18,6 +29,10 @@ export class World {
   /** The Deployment's own replicas (its pods serve until handed over). */
   workloadReplicas = 0;
   plans: Plan[] = [];
+  /** The Gateway's side (traffic.gatewayAPI): what it reports, and how it takes writes. */
+  route: SimulatedRoute = { canaryWeight: 0, headerRoutes: [], acceptance: 'Accepted' };
+  /** What a route write leaves as acceptance: Accepted at once, or Pending until the test says. */
+  routeAcceptsWith: RouteAcceptance = 'Accepted';
   readonly spec;
 
   constructor(spec: Partial<RolloutSpecInput> = {}) {
@@ -37,12 +52,38 @@ export class World {
       replicaSets: this.replicaSets.map((r) => ({ ...r })),
       ...(this.gate ? { gate: this.gate } : {}),
       ...(this.analysisRuns ? { analysisRuns: this.analysisRuns } : {}),
+      ...(this.spec.strategy.canary.traffic.gatewayAPI ? { traffic: this.trafficView() } : {}),
+    };
+  }
+
+  trafficView(): TrafficView {
+    const r = this.route;
+    const ready = this.replicaSets.find((x) => x.revision === r.canaryRevision)?.readyReplicas ?? 0;
+    return {
+      routes: [
+        { name: 'app', canaryWeights: [r.canaryWeight], headerRoutes: r.headerRoutes, acceptance: r.acceptance, ...(r.message ? { message: r.message } : {}) },
+      ],
+      stable: { name: 'app-stable', readyEndpoints: 0, ...(r.stableRevision ? { revision: r.stableRevision } : {}) },
+      canary: { name: 'app-canary', readyEndpoints: ready, ...(r.canaryRevision ? { revision: r.canaryRevision } : {}) },
     };
   }
 
   reconcile(): Plan {
     const plan = planRollout(this.observe());
     this.plans.push(plan);
+    if (plan.traffic) {
+      const t = plan.traffic;
+      const names = t.headerRoutes.map((h) => h.name);
+      const changed = t.canaryWeight !== this.route.canaryWeight || names.join() !== this.route.headerRoutes.join();
+      this.route = {
+        ...this.route,
+        canaryWeight: t.canaryWeight,
+        headerRoutes: names,
+        stableRevision: t.stableRevision,
+        canaryRevision: t.canaryRevision,
+        ...(changed ? { acceptance: this.routeAcceptsWith } : {}),
+      };
+    }
     for (const t of plan.replicaTargets) {
       let rs = this.replicaSets.find((r) => r.revision === t.revision);
       if (!rs) {
