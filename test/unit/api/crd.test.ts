@@ -75,7 +75,9 @@ describe('CRD shape', () => {
     const file = generated.find((f) => f.fileName === 'clairvoyance.dev_rollouts.yaml');
     const doc = parse(file?.content ?? '') as Record<string, unknown>;
     const text = JSON.stringify(doc);
-    expect(text).toContain('[has(self.setWeight), has(self.pause), has(self.analysis), has(self.setFlag), has(self.setCanaryScale), has(self.setHeaderRoute)].filter(x, x).size() == 1');
+    expect(text).toContain(
+      '[has(self.setWeight), has(self.pause), has(self.analysis), has(self.setFlag), has(self.setCanaryScale), has(self.setHeaderRoute)].filter(x, x).size() == 1',
+    );
   });
 
   it('quotes YAML 1.1 booleans so kubectl reads on/off as strings', () => {

@@ -13,6 +13,21 @@ function expectIssue(issues: ValidationIssue[], path: string, severity: string, 
 describe('validateDocument: valid documents', () => {
   it.each([
     ['rollout', rollout()],
+    [
+      'rollout through a Gateway',
+      rollout(
+        {},
+        {
+          traffic: { gatewayAPI: { httpRoutes: [{ name: 'checkout' }], service: 'checkout' } },
+          steps: [
+            { setCanaryScale: { replicas: 1 } },
+            { setHeaderRoute: { name: 'testers', headers: [{ name: 'X-Canary', value: 'always' }] } },
+            { setWeight: 5 },
+            { analysis: { templates: [{ name: 'error-rate' }] } },
+          ],
+        },
+      ),
+    ],
     ['template', template()],
     ['policy', policy({ ownership: { labels: ['team'] } })],
     ['non-clairvoyance object', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }],
@@ -87,7 +102,43 @@ describe('validateDocument: schema errors', () => {
 
 describe('validateDocument: semantic rules', () => {
   const q = 'spec.metrics[0].provider.prometheus.query';
+  const gatewayAPI = { httpRoutes: [{ name: 'checkout' }], service: 'checkout' };
   const cases: Case[] = [
+    [
+      'setCanaryScale without gatewayAPI',
+      rollout({}, { steps: [{ setCanaryScale: { replicas: 2 } }] }),
+      'spec.strategy.canary.steps[0].setCanaryScale',
+      'error',
+      /needs spec\.strategy\.canary\.traffic\.gatewayAPI/,
+    ],
+    [
+      'setHeaderRoute without gatewayAPI',
+      rollout({}, { steps: [{ setHeaderRoute: { name: 'testers', headers: [{ name: 'X-Canary', value: 'yes' }] } }] }),
+      'spec.strategy.canary.steps[0].setHeaderRoute',
+      'error',
+      /needs spec\.strategy\.canary\.traffic\.gatewayAPI/,
+    ],
+    [
+      'baseline with gatewayAPI',
+      rollout({}, { baseline: true, traffic: { gatewayAPI } }),
+      'spec.strategy.canary.baseline',
+      'error',
+      /not supported with traffic\.gatewayAPI/,
+    ],
+    [
+      'the same Service for stable and canary',
+      rollout({}, { traffic: { gatewayAPI: { ...gatewayAPI, stableService: 'x', canaryService: 'x' } } }),
+      'spec.strategy.canary.traffic.gatewayAPI',
+      'error',
+      /stableService and canaryService must be different/,
+    ],
+    [
+      'an invalid header name',
+      rollout({}, { traffic: { gatewayAPI }, steps: [{ setHeaderRoute: { name: 'h', headers: [{ name: 'X Canary', value: 'yes' }] } }] }),
+      'spec.strategy.canary.steps[0].setHeaderRoute.headers[0].name',
+      'error',
+      /HTTP header name/,
+    ],
     ['unparsable PromQL', template({ provider: { prometheus: { query: 'sum(rate(x[5m]) /' } } }), q, 'error', /PromQL does not parse/],
     [
       'PromQL with placeholders parses',
