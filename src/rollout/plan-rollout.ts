@@ -695,6 +695,7 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
     },
     d.o.now,
   );
+  if (d.traffic) s.conditions = setCondition(s.conditions, trafficCondition(d.o.traffic, d.traffic, d.o.rollout.generation), d.o.now);
   if (before.phase !== s.phase && s.phase) {
     d.event(
       s.phase === 'Degraded' || s.phase === 'Blocked' ? 'Warning' : 'Normal',
@@ -709,6 +710,19 @@ function finish(d: Draft, before: { phase?: RolloutPhase; step?: number }): Plan
   if (d.workloadReplicas !== undefined) plan.workloadReplicas = d.workloadReplicas;
   if (d.requeueAfterMs !== undefined) plan.requeueAfterMs = Math.max(0, d.requeueAfterMs);
   return plan;
+}
+
+/**
+ * TrafficRouted: whether the routes carry what the plan wants, in every phase, so a route
+ * that is not wired shows before the next canary needs it.
+ */
+function trafficCondition(view: ObservedState['traffic'], want: TrafficTarget, generation: number): Parameters<typeof setCondition>[1] {
+  const progress = trafficProgress(view, want);
+  const condition = { type: 'TrafficRouted', observedGeneration: generation };
+  if (progress.state === 'applied')
+    return { ...condition, status: 'True', reason: 'RoutesAccepted', message: `canary weight ${want.canaryWeight}% accepted by every Gateway` };
+  if (progress.state === 'pending') return { ...condition, status: 'Unknown', reason: 'RoutePending', message: progress.message };
+  return { ...condition, status: 'False', reason: progress.reason, message: progress.message };
 }
 
 /** Analysis runs the shell should advance this reconcile (step analysis and background). */

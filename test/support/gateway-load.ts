@@ -1,6 +1,6 @@
-// Requests through the Gateway, as users' clients send them: keep-alive connections
-// to the Gateway's address, each answer attributed to a revision by its X-Revision
-// header and kept with its time, so a test can say when the canary stopped answering.
+// Steady traffic through the Gateway, every answer kept with its time and revision (the
+// X-Revision header), so a test can say when the canary stopped answering. Keep-alive
+// connections: the Gateway balances requests, not connections.
 import { Agent, request } from 'node:http';
 
 export interface Answer {
@@ -29,22 +29,6 @@ export class GatewayLoad {
       req.on('error', reject);
       req.end();
     });
-  }
-
-  /** Sends `n` requests, `concurrency` at a time; counts answers by revision. */
-  async count(n: number, headers: Record<string, string> = {}, concurrency = 16): Promise<Record<string, number>> {
-    const byRevision: Record<string, number> = {};
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) {
-          next++;
-          const a = await this.send(headers);
-          byRevision[a.revision] = (byRevision[a.revision] ?? 0) + 1;
-        }
-      }),
-    );
-    return byRevision;
   }
 
   /** Background traffic at about `rps` requests a second, every answer recorded. */

@@ -3,11 +3,11 @@
 // at weight 0, the Gateway's verdict on the route read back, and a failed analysis taking
 // the canary's share to 0 before its pods go.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
 import { GatewayLoad } from '../../support/gateway-load.js';
-import { ensureGatewayApiCrds, startGateway, type RunningGateway } from '../../support/gateway.js';
+import { countRevisions, shareOf, useGateway } from '../../support/gateway.js';
 import { createDemoApp, requireRealNode, setBehaviour } from '../../support/real-node.js';
 import { cli, createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { createTemplate, errorRateMetric } from '../analysis-e2e/templates.js';
@@ -15,18 +15,9 @@ import { createTemplate, errorRateMetric } from '../analysis-e2e/templates.js';
 requireRealNode();
 const ns = useTestNamespace('gateway');
 useController(ns.name, ['--no-leader-elect']);
+const gateway = useGateway({ namespace: ns.name });
 const kc = kubeConfig();
 const HEADER = { name: 'X-Canary', value: 'always' };
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  await ensureGatewayApiCrds();
-  gateway = await startGateway();
-}, 300_000);
-
-afterAll(async () => {
-  await gateway?.stop();
-});
 
 type RouteObject = {
   metadata: { generation?: number; managedFields?: { manager?: string; fieldsV1?: { 'f:spec'?: Record<string, unknown> } }[] };
@@ -46,7 +37,7 @@ async function applyRoute(name: string, backendRefs: { name: string; port: numbe
     kind: 'HTTPRoute',
     metadata: { name, namespace: ns.name },
     spec: {
-      parentRefs: [{ name: gateway.gateway.name, namespace: gateway.gateway.namespace }],
+      parentRefs: [{ name: gateway.current().gateway.name, namespace: gateway.current().gateway.namespace }],
       rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs }],
     },
   };
@@ -58,8 +49,6 @@ async function canaryPodIps(app: string, revision: string): Promise<string[]> {
   const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name, labelSelector: `app=${app},clairvoyance.dev/revision=${revision}` });
   return pods.items.map((p) => p.status?.podIP).filter((x): x is string => !!x);
 }
-
-const share = (counts: Record<string, number>, revision: string): number => (counts[revision] ?? 0) / Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('traffic.gatewayAPI through Traefik', () => {
   it('sets exact weights, routes a header to the canary at weight 0, and takes the weight back on a failed analysis', { timeout: 600_000 }, async () => {
@@ -89,14 +78,15 @@ describe('traffic.gatewayAPI through Traefik', () => {
       rollback: { scaleDownDelaySeconds: 0 },
     });
     const adopted = await waitForStatus(ns.name, 'web', 'adoption', (s) => s.adopted === true && s.phase === 'Healthy', 180_000);
-    const load = new GatewayLoad(gateway.url);
+    const url = gateway.current().url;
+    const load = new GatewayLoad(url);
     try {
       // Healthy: the controller took the rule over; everything goes to stable.
       await eventually('the route weighted to stable', async () => {
         const refs = (await readRoute('web')).spec.rules?.[0]?.backendRefs ?? [];
         return refs.some((b) => b.name === 'web-stable' && b.weight === 100) ? true : undefined;
       });
-      expect(share(await load.count(200), adopted.stableRevision!)).toBe(1);
+      expect(shareOf(await countRevisions(url, 200), adopted.stableRevision!)).toBe(1);
 
       // A new revision: 2 canary pods, the header route, weight 0.
       await setBehaviour(ns.name, 'web', { latencyMs: 6 });
@@ -104,10 +94,11 @@ describe('traffic.gatewayAPI through Traefik', () => {
       const canary = atHeader.canaryRevision!;
       expect(canary).not.toBe(adopted.stableRevision);
       expect(await canaryPodIps('web', canary)).toHaveLength(2);
-      const withHeader = await load.count(200, { [HEADER.name]: HEADER.value });
-      const without = await load.count(400);
-      expect(share(withHeader, canary)).toBe(1);
-      expect(share(without, canary)).toBe(0);
+      const withHeader = await countRevisions(url, 200, { headers: { [HEADER.name]: HEADER.value } });
+      const without = await countRevisions(url, 400);
+      expect(shareOf(withHeader, canary)).toBe(1);
+      expect(shareOf(without, canary)).toBe(0);
+      expect(withHeader.failed + without.failed).toBe(0);
 
       // The controller owns spec.rules; the GitOps tool keeps parentRefs.
       const managers = (await readRoute('web')).metadata.managedFields ?? [];
@@ -125,8 +116,9 @@ describe('traffic.gatewayAPI through Traefik', () => {
         const st = await waitForStatus(ns.name, 'web', `paused at weight ${weight}`, (s) => s.currentStepIndex === step && s.phase === 'Paused', 120_000);
         expect(st.weights?.canary).toBe(weight);
         const countedAfterMs = Date.now() - promotedAt;
-        const counts = await load.count(2000);
-        const got = share(counts, canary) * 100;
+        const counts = await countRevisions(url, 2000, { concurrency: 16 });
+        expect(counts.failed).toBe(0);
+        const got = shareOf(counts, canary) * 100;
         measured.push(`setWeight ${weight}: ${got.toFixed(2)}% of 2000 (counted ${(countedAfterMs / 1000).toFixed(1)} s after promote)`);
         expect(Math.abs(got - weight)).toBeLessThanOrEqual(3);
         // Pod counts stay where setCanaryScale put them, whatever the weight.
@@ -195,7 +187,15 @@ describe('traffic.gatewayAPI through Traefik', () => {
     const refs = (await readRoute('shop')).spec.rules?.[0]?.backendRefs ?? [];
     const broken = refs.findIndex((b) => b.name === 'missing');
     expect(broken).toBeGreaterThanOrEqual(0);
-    const res = await kubectl(['patch', 'httproute/shop', '-n', ns.name, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: `/spec/rules/0/backendRefs/${broken}` }])]);
+    const res = await kubectl([
+      'patch',
+      'httproute/shop',
+      '-n',
+      ns.name,
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'remove', path: `/spec/rules/0/backendRefs/${broken}` }]),
+    ]);
     expect(res.code, res.stderr).toBe(0);
     const resumed = await waitForStatus(ns.name, 'shop', 'weight 50 accepted', (s) => s.phase === 'Paused' && s.currentStepIndex === 1, 120_000);
     expect(resumed.weights?.canary).toBe(50);

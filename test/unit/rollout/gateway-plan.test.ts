@@ -98,4 +98,25 @@ describe('planRollout through a Gateway', () => {
     expect(plan.status.reason).toBe('TrafficMisconfigured');
     expect(plan.status.message).toMatch(/HTTPRoute app: not found in ns/);
   });
+
+  it('shows a route that is not wired in the TrafficRouted condition while Healthy, before a canary needs it', () => {
+    const w = new World({ replicas: 4, strategy: { canary: { steps: [{ setWeight: 25 }], traffic: { gatewayAPI } } } });
+    w.reconcile();
+    let plan = w.reconcile();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(plan.status.conditions?.find((c) => c.type === 'TrafficRouted')).toMatchObject({ status: 'True', reason: 'RoutesAccepted' });
+    const observe = w.observe.bind(w);
+    w.observe = () => {
+      const o = observe();
+      o.traffic!.routes[0]!.problem = 'it has no parentRefs: attach it to a Gateway';
+      return o;
+    };
+    plan = w.reconcile();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(plan.status.conditions?.find((c) => c.type === 'TrafficRouted')).toMatchObject({
+      status: 'False',
+      reason: 'TrafficMisconfigured',
+      message: 'HTTPRoute app: it has no parentRefs: attach it to a Gateway',
+    });
+  });
 });
