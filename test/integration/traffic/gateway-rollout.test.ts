@@ -156,6 +156,9 @@ describe('traffic.gatewayAPI through Traefik', () => {
       expect(lastCanary - failedAt).toBeLessThanOrEqual(3_000);
       expect(afterDrain.length).toBeGreaterThan(0);
       expect(afterDrain.every((a) => a.status === 200)).toBe(true);
+      // The weight left before the pods did: no request met a pod that was going away.
+      expect(load.failed).toBe(0);
+      expect(load.answers.filter((a) => a.status === 502 || a.status === 503)).toEqual([]);
       const route = await readRoute('web');
       expect(route.spec.rules?.some((r) => r.name?.startsWith('clairvoyance-'))).toBe(false);
       expect(route.spec.rules?.[0]?.backendRefs?.find((b) => b.name === 'web-canary')?.weight).toBe(0);
