@@ -3,12 +3,13 @@
 // and cached under a key derived from its inputs.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { tail } from './logs.js';
 import { realNodeWanted } from './node-config.js';
 import { cacheDir, goModules, paths } from './paths.js';
 import { StackError, step } from './progress.js';
+import { patchFingerprint, prepareTraefikSource, TRAEFIK_VERSION } from './traefik-source.js';
 
 export type BinaryName =
   'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet' | 'kube-proxy' | 'kubectl' | 'kwok' | 'prometheus' | 'pause';
@@ -110,6 +111,25 @@ const HELM_TARGET: GoTarget = {
   firstBuildHint: 'about 3.5 min on 2 cores',
 };
 
+/**
+ * Traefik, the Gateway API data plane of dev/stack/gateway.ts: like helm, built only on
+ * demand by resolveTraefik(), when a test starts a gateway. It builds from a prepared,
+ * patched copy of its sources (dev/stack/traefik-source.ts). The ldflags are upstream's
+ * Makefile's, without the build date (kept out so the binary depends on its inputs only).
+ */
+const TRAEFIK_TARGET: GoTarget = {
+  module: 'traefik',
+  pkg: 'github.com/traefik/traefik/v3/cmd/traefik',
+  output: 'traefik',
+  ldflags: [
+    '-s -w',
+    `-X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION}`,
+    '-X github.com/traefik/traefik/v3/pkg/version.Codename=cheddar',
+  ].join(' '),
+  provides: [],
+  firstBuildHint: 'about 14 min and 3 GiB of memory on 2 cores, about 1 min with a warm Go build cache',
+};
+
 function userProvided(name: BinaryName): string | undefined {
   const explicit = process.env[ENV_VARS[name]];
   if (explicit) {
@@ -146,19 +166,34 @@ function goVersion(): string {
   return result.stdout.trim();
 }
 
-/** Hash of everything that determines the binary: the module's files, the toolchain, the flags. */
-export function cacheKey(target: GoTarget, toolchain: string): string {
+/**
+ * Hash of everything that determines the binary: the module's files (its nested ones
+ * too, such as Traefik's ext module), the toolchain, the flags, and `extra` inputs
+ * from outside the module (the patches applied to a prepared source).
+ */
+export function cacheKey(target: GoTarget, toolchain: string, extra = ''): string {
   const dir = goModules[target.module];
   const hash = createHash('sha256');
-  for (const file of readdirSync(dir).sort()) {
-    if (/\.(go|mod|sum)$/.test(file)) hash.update(file).update(readFileSync(join(dir, file)));
-  }
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(go|mod|sum)$/.test(e.name))
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(dir, file)));
   hash.update(toolchain).update(target.pkg).update(target.ldflags);
+  if (extra) hash.update(extra);
   return hash.digest('hex').slice(0, 16);
 }
 
-async function build(target: GoTarget, toolchain: string): Promise<string> {
-  const key = cacheKey(target, toolchain);
+/** A target built from a directory prepared for it rather than from its module in place. */
+interface PreparedSource {
+  /** Inputs beyond the module's files, for the cache key. */
+  fingerprint: string;
+  /** Lays out the build directory for a key and returns it; removed after a good build. */
+  prepare(key: string): string;
+}
+
+async function build(target: GoTarget, toolchain: string, source?: PreparedSource): Promise<string> {
+  const key = cacheKey(target, toolchain, source?.fingerprint);
   const dir = join(cacheDir, 'bin', `${target.module}-${key}`);
   const binary = join(dir, target.output);
   if (existsSync(binary)) {
@@ -170,14 +205,15 @@ async function build(target: GoTarget, toolchain: string): Promise<string> {
   const log = join(paths.logs, `build-${target.module}.log`);
   const partial = `${binary}.partial`;
   const args = ['build', '-v', '-trimpath', '-ldflags', target.ldflags, '-o', partial, target.pkg];
-  const command = `(cd ${goModules[target.module]} && CGO_ENABLED=0 go ${args.join(' ')})`;
+  const cwd = source ? source.prepare(key) : goModules[target.module];
+  const command = `(cd ${cwd} && CGO_ENABLED=0 go ${args.join(' ')})`;
   step(target.output, `building from pinned Go modules (first build: ${target.firstBuildHint}); log: ${log}`);
   const started = Date.now();
   const out = createWriteStream(log);
   let packages = 0;
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('go', args, {
-      cwd: goModules[target.module],
+      cwd,
       env: { ...process.env, CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -206,7 +242,10 @@ async function build(target: GoTarget, toolchain: string): Promise<string> {
     throw new StackError(target.output, command, `go build exited with ${code}`, tail(log));
   }
   renameSync(partial, binary);
-  step(target.output, `built in ${Math.round((Date.now() - started) / 1000)}s`);
+  // A failed build keeps its prepared directory, for a look at what was compiled.
+  if (source) rmSync(cwd, { recursive: true, force: true });
+  const mib = Math.round(statSync(binary).size / 2 ** 20);
+  step(target.output, `built in ${Math.round((Date.now() - started) / 1000)}s (${mib} MiB)`);
   return binary;
 }
 
@@ -253,4 +292,14 @@ export async function resolveHelm(): Promise<string> {
     return explicit;
   }
   return build(HELM_TARGET, goVersion());
+}
+
+/** Traefik: TRAEFIK_BIN when set, else built once from dev/cluster/traefik (patched sources) and cached. */
+export async function resolveTraefik(): Promise<string> {
+  const explicit = process.env.TRAEFIK_BIN;
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`TRAEFIK_BIN=${explicit} does not exist; unset it or point it at a Traefik v3 binary`);
+    return explicit;
+  }
+  return build(TRAEFIK_TARGET, goVersion(), { fingerprint: patchFingerprint(), prepare: prepareTraefikSource });
 }

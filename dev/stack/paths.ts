@@ -24,6 +24,8 @@ export const paths = {
   kubeconfig: join(stackDir, 'kubeconfig'),
   prometheusDir: join(stackDir, 'prometheus'),
   prometheusTargets: join(stackDir, 'prometheus', 'targets'),
+  /** One directory per running gateway (Traefik's config, its token, its pid record). */
+  gateways: join(stackDir, 'gateways'),
 };
 
 export const goModules = {
@@ -32,4 +34,6 @@ export const goModules = {
   prometheus: join(repoRoot, 'dev', 'cluster', 'prometheus'),
   helm: join(repoRoot, 'dev', 'cluster', 'helm'),
   pause: join(repoRoot, 'dev', 'cluster', 'pause'),
+  traefik: join(repoRoot, 'dev', 'cluster', 'traefik'),
+  'gateway-api': join(repoRoot, 'dev', 'cluster', 'gateway-api'),
 };

@@ -13,11 +13,12 @@ export interface StartedProcess {
   log: string;
 }
 
-export function startDetached(name: string, binary: string, args: string[]): StartedProcess {
+/** `env` replaces the inherited environment when given (the gateway keeps KUBECONFIG from Traefik). */
+export function startDetached(name: string, binary: string, args: string[], env?: NodeJS.ProcessEnv): StartedProcess {
   const log = join(paths.logs, `${name}.log`);
   const fd = openSync(log, 'a');
   try {
-    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], ...(env ? { env } : {}) });
     if (child.pid === undefined) throw new Error(`${name}: could not start ${binary}`);
     child.unref();
     return { name, pid: child.pid, command: [binary, ...args].join(' '), log };

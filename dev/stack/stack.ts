@@ -19,6 +19,7 @@ import { paths, stackDir } from './paths.js';
 import { REAL_NODE_NAME } from './node-config.js';
 import { ensureImages, realNodeWanted, startRealNode, stopRealNode, type RealNodeState } from './real-node.js';
 import { createPki, kubeconfigYaml } from './pki.js';
+import { stopGateways } from './gateway-processes.js';
 import { freePort, isPortOpen, isRunning, startDetached, stopProcess, type StartedProcess } from './processes.js';
 import { step } from './progress.js';
 
@@ -191,12 +192,14 @@ function linkKubectl(kubectl: string): void {
 }
 
 export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
+  // Gateways first: tests start them, and one whose test died must not outlive the stack.
+  for (const id of await stopGateways()) if (!opts.quiet) step(`gateway ${id}`, 'stopped');
   const state = readState();
   if (!state) {
     if (!opts.quiet) step('stack', 'nothing to stop');
     return;
   }
-  // The node first, while the API server can still delete its Node object.
+  // The node next, while the API server can still delete its Node object.
   if (state.realNodeWanted) {
     const nodeProcs = state.processes.filter((p) => ['containerd', 'kubelet', 'apiserver-relay', 'kube-proxy'].includes(p.name));
     await stopRealNode(

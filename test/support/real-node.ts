@@ -28,16 +28,24 @@ export function requireRealNode(): void {
   });
 }
 
+/**
+ * A Deployment of the demo application and a Service in front of it; returns the
+ * Service's ClusterIP. `podLabels` go on the pod template: the revision label there is
+ * what the pods answer in X-Revision.
+ */
 export async function createDemoApp(
   namespace: string,
   name: string,
   replicas: number,
   behaviour: AppBehaviour = {},
   labels: Record<string, string> = {},
+  podLabels: Record<string, string> = {},
 ): Promise<string> {
   const kc = kubeConfig();
   const body = demoAppDeployment(name, replicas, behaviour);
   body.metadata = { ...body.metadata, labels: { ...body.metadata?.labels, ...labels } };
+  const template = body.spec?.template;
+  if (template) template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...podLabels } };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body });
   const svc = await kc.makeApiClient(CoreV1Api).createNamespacedService({
     namespace,
