@@ -50,6 +50,9 @@ export function traefikStaticConfig(spec: GatewaySpec, files: TraefikFiles): Rec
     },
     ping: { entryPoint: PING_ENTRYPOINT },
     providers: {
+      // Traefik applies provider changes at most every 2 s by default and reports a
+      // route Accepted before it does; tests measure how soon a weight serves, so 100 ms.
+      providersThrottleDuration: '100ms',
       kubernetesGateway: {
         // Out of cluster, as the ServiceAccount: endpoint, token and CA are given explicitly
         // (Traefik prefers KUBECONFIG or in-cluster settings when it finds them in its

@@ -86,6 +86,11 @@ describe('traffic.gatewayAPI through Traefik', () => {
         const refs = (await readRoute('web')).spec.rules?.[0]?.backendRefs ?? [];
         return refs.some((b) => b.name === 'web-stable' && b.weight === 100) ? true : undefined;
       });
+      await waitForStatus(ns.name, 'web', 'the route accepted', (s) => s.conditions?.some((c) => c.type === 'TrafficRouted' && c.status === 'True') ?? false);
+      // The Gateway applies what it accepted within moments; from then on stable serves all.
+      await eventually('stable serving every request', async () =>
+        (await countRevisions(url, 100)).byRevision[adopted.stableRevision!] === 100 ? true : undefined,
+      );
       expect(shareOf(await countRevisions(url, 200), adopted.stableRevision!)).toBe(1);
 
       // A new revision: 2 canary pods, the header route, weight 0.
@@ -94,6 +99,10 @@ describe('traffic.gatewayAPI through Traefik', () => {
       const canary = atHeader.canaryRevision!;
       expect(canary).not.toBe(adopted.stableRevision);
       expect(await canaryPodIps('web', canary)).toHaveLength(2);
+      // Accepted comes a moment before the Gateway serves it.
+      await eventually('the header route serving', async () =>
+        (await countRevisions(url, 20, { headers: { [HEADER.name]: HEADER.value } })).byRevision[canary] === 20 ? true : undefined,
+      );
       const withHeader = await countRevisions(url, 200, { headers: { [HEADER.name]: HEADER.value } });
       const without = await countRevisions(url, 400);
       expect(shareOf(withHeader, canary)).toBe(1);
@@ -111,15 +120,22 @@ describe('traffic.gatewayAPI through Traefik', () => {
         [25, 6],
         [50, 8],
       ] as const) {
-        const promotedAt = Date.now();
         expect((await cli(['promote', 'web', '-n', ns.name])).code).toBe(0);
+        const promotedAt = Date.now();
         const st = await waitForStatus(ns.name, 'web', `paused at weight ${weight}`, (s) => s.currentStepIndex === step && s.phase === 'Paused', 120_000);
         expect(st.weights?.canary).toBe(weight);
         const countedAfterMs = Date.now() - promotedAt;
+        // From the weight counted in status to the Gateway serving it: windows of 100 until one is near the weight.
+        await eventually(`the Gateway serving weight ${weight}`, async () =>
+          Math.abs(shareOf(await countRevisions(url, 100), canary) * 100 - weight) <= 3 ? true : undefined,
+        );
+        const servedAfterMs = Date.now() - promotedAt;
         const counts = await countRevisions(url, 2000, { concurrency: 16 });
         expect(counts.failed).toBe(0);
         const got = shareOf(counts, canary) * 100;
-        measured.push(`setWeight ${weight}: ${got.toFixed(2)}% of 2000 (counted ${(countedAfterMs / 1000).toFixed(1)} s after promote)`);
+        measured.push(
+          `setWeight ${weight}: ${got.toFixed(2)}% of 2000 (counted in status ${(countedAfterMs / 1000).toFixed(2)} s, served ${(servedAfterMs / 1000).toFixed(2)} s after promote)`,
+        );
         expect(Math.abs(got - weight)).toBeLessThanOrEqual(3);
         // Pod counts stay where setCanaryScale put them, whatever the weight.
         expect(await canaryPodIps('web', canary)).toHaveLength(2);
