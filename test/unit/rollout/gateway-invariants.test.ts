@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStepInput } from '../../../src/api/index.js';
 import type { RouteAcceptance } from '../../../src/rollout/traffic.js';
-import { analysisRequests } from '../../../src/rollout/plan-rollout.js';
 import { World } from './world.js';
 
 const stepArb: fc.Arbitrary<CanaryStepInput> = fc.oneof(
@@ -64,15 +63,7 @@ describe('rollout core invariants through a Gateway', () => {
               w.routeAcceptsWith = e.acceptance;
               w.route = { ...w.route, acceptance: e.acceptance, ...(e.acceptance === 'NotAccepted' ? { message: 'BackendNotFound' } : {}) };
             } else if (e.kind === 'action') w.status = { ...w.status, operatorAction: { action: e.action, requestedAt: w.now.toISOString() } };
-            else
-              w.analysisRuns = analysisRequests(w.spec, w.status).map((r) => ({
-                name: r.runName,
-                templates: ['t'],
-                ...(r.stepIndex !== undefined ? { stepIndex: r.stepIndex } : {}),
-                phase: e.phase,
-                startedAt: w.now.toISOString(),
-                metrics: [],
-              }));
+            else w.verdict(e.phase);
             const before = { route: { ...w.route }, weight: w.status.weights?.canary ?? 0, canaryPods: w.replicasOf(w.route.canaryRevision ?? '') };
             const plan = w.reconcile();
             w.analysisRuns = undefined;

@@ -5,7 +5,6 @@ import { baselineOf } from '../../../src/rollout/baseline.js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStep } from '../../../src/api/index.js';
 import { canaryReplicaCount } from '../../../src/traffic/replicas.js';
-import { analysisRequests } from '../../../src/rollout/plan-rollout.js';
 import { weightAt } from '../../../src/rollout/steps.js';
 import { World } from './world.js';
 
@@ -51,17 +50,7 @@ describe('rollout core invariants', () => {
             else if (e.kind === 'hold') w.holdReadiness = e.hold;
             else if (e.kind === 'gate') w.gate = e.passed ? { passed: true, findings: [] } : { passed: false, findings: [] };
             else if (e.kind === 'action') w.status = { ...w.status, operatorAction: { action: e.action, requestedAt: w.now.toISOString() } };
-            else {
-              // As the shell does: only the runs the core asks for are advanced.
-              w.analysisRuns = analysisRequests(w.spec, w.status).map((r) => ({
-                name: r.runName,
-                templates: ['t'],
-                ...(r.stepIndex !== undefined ? { stepIndex: r.stepIndex } : {}),
-                phase: e.phase,
-                startedAt: w.now.toISOString(),
-                metrics: [],
-              }));
-            }
+            else w.verdict(e.phase);
             const stableBefore = w.status.stableRevision;
             const plan = w.reconcile();
             w.analysisRuns = undefined;

@@ -14,7 +14,7 @@ export interface SimulatedRoute {
   acceptance: RouteAcceptance;
   message?: string;
 }
-import { planRollout } from '../../../src/rollout/plan-rollout.js';
+import { analysisRequests, planRollout } from '../../../src/rollout/plan-rollout.js';
 
 export class World {
   now = new Date('2026-01-01T00:00:00Z');
@@ -106,6 +106,18 @@ export class World {
     let plan = this.reconcile();
     for (let i = 0; i < max && plan.requeueAfterMs !== undefined && plan.requeueAfterMs <= 5_000; i++) plan = this.reconcile();
     return plan;
+  }
+
+  /** As the shell does: only the runs the core asks for are advanced, here all to one verdict. */
+  verdict(phase: AnalysisRunStatus['phase']): void {
+    this.analysisRuns = analysisRequests(this.spec, this.status).map((r) => ({
+      name: r.runName,
+      templates: ['t'],
+      ...(r.stepIndex !== undefined ? { stepIndex: r.stepIndex } : {}),
+      phase,
+      startedAt: this.now.toISOString(),
+      metrics: [],
+    }));
   }
 
   advance(ms: number): void {
