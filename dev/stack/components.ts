@@ -59,6 +59,10 @@ export function apiserverArgs(ports: Ports, pki: StackPki): string[] {
     // Compact often, as a long-lived cluster does, so watches resuming from an old
     // resourceVersion meet 410 Gone in tests instead of hours later in production.
     '--etcd-compaction-interval=30s',
+    // ConfigMap watches go to etcd, not the watch cache: the cache keeps old events for as
+    // long as few arrive, and would answer a watch from a compacted resourceVersion with
+    // the current state instead of 410, so the informer's relist would depend on churn.
+    '--watch-cache-sizes=configmaps#0',
     '--v=0',
   ];
 }

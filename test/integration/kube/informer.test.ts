@@ -173,9 +173,9 @@ describe('Informer against the real API server', () => {
   it(
     'relists on 410 Gone (expired resourceVersion) and reconciles the cache, deletes included',
     async () => {
-      // A real 410 needs a compacted resourceVersion. The API server compacts etcd
-      // every --etcd-compaction-interval (5 min by default), so on a stack younger
-      // than two intervals this waits until revision 1 is gone.
+      // A real 410 needs a compacted resourceVersion. The stack's API server compacts
+      // etcd every 30 s and serves ConfigMap watches from etcd, so on a young stack
+      // this waits a minute or so until revision 1 is gone.
       await eventually('etcd compaction of revision 1', async () => ((await resourceVersionOneIsCompacted()) ? true : undefined), {
         timeoutMs: 11 * 60_000,
         intervalMs: 5_000,
