@@ -1,4 +1,4 @@
-import { parseDurationOr } from './durations.js';
+import { parseDurationOr } from '../api/durations.js';
 import type { MetricSpec } from './types.js';
 
 /** Argo Rollouts defaults, applied here so raw and schema-parsed specs behave alike. */

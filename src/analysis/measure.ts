@@ -1,7 +1,7 @@
 import { judgeCompare } from './compare-judge.js';
 import type { CompareVerdict } from './compare-judge.js';
 import { formatValue } from './conditions.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../api/durations.js';
 import { judgeQueryResult, measurementFromError } from './measurement.js';
 import { providerKind, type ProviderSource } from './providers/factory.js';
 import type { MetricProvider, QueryResult } from './providers/provider.js';

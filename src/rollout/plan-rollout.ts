@@ -1,7 +1,7 @@
 // The rollout core: observed state in, plan out. No I/O. The status is parsed once into
 // a state keyed by phase (state.ts); each phase is a small function over a draft that
 // takes the fields its phase requires, and `planRollout` picks which ones run.
-import { parseDuration } from '../analysis/durations.js';
+import { parseDuration } from '../api/durations.js';
 import type { AnalysisPhase, AnalysisRunStatus, Provenance, RolloutPhase, RolloutStatus } from '../api/index.js';
 import { canaryReplicaCount, splitReplicas } from '../traffic/replicas.js';
 import { setCondition } from './conditions.js';
