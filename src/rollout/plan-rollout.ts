@@ -115,12 +115,7 @@ export function planRollout(o: ObservedState): Plan {
 
   const desired = o.workload.revision;
   if (problem !== undefined) {
-    const then =
-      state.phase === 'NotAdopted'
-        ? 'adopting'
-        : desired === state.stable
-          ? `settling on stable ${state.stable}`
-          : `revision ${desired} starts over from Gating`;
+    const then = desired === state.stable ? `settling on stable ${state.stable}` : `revision ${desired} starts over from Gating`;
     d.event('Warning', 'StatusUnreadable', `status unreadable (${problem}): ${then}`);
   }
   if (state.phase === 'NotAdopted') {

@@ -44,16 +44,13 @@ export type InFlightState = GatingState | ProgressingState | DegradedState;
 
 export type RolloutState = NotAdoptedState | HealthyState | InFlightState;
 
-export interface ParsedStatus {
-  state: RolloutState;
-  /**
-   * Why the status could not be read as its phase says (hand-edited, or written by an
-   * older version), when it could not. The state is then the safe reading: adopt when no
-   * stable revision is known, else Healthy on the stable one, so a revision other than
-   * stable starts over from Gating.
-   */
-  problem?: string;
-}
+/**
+ * A status read as its phase says, or, when it cannot be (hand-edited, or written by an
+ * older version), the safe reading with the problem named: Healthy on the stable revision,
+ * so a revision other than stable starts over from Gating. Without a stable revision there
+ * is nothing to misread: the workload is adopted.
+ */
+export type ParsedStatus = { state: RolloutState; problem?: undefined } | { state: HealthyState; problem: string };
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
