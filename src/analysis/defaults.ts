@@ -1,5 +1,6 @@
-import { parseDurationOr } from './durations.js';
-import type { MetricSpec } from './types.js';
+import { parseDurationOr } from '../api/durations.js';
+import { DEFAULT_P_VALUE } from './compare-judge.js';
+import type { CompareProviderSpec, EffectiveCompare, MetricSpec } from './types.js';
 
 /** Argo Rollouts defaults, applied here so raw and schema-parsed specs behave alike. */
 export const DEFAULT_INTERVAL_MS = 30_000;
@@ -41,6 +42,18 @@ export function effectiveMetric(metric: MetricSpec, opts: MetricRunOptions = {})
     failureLimit: metric.failureLimit ?? DEFAULT_FAILURE_LIMIT,
     inconclusiveLimit: metric.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT,
     consecutiveErrorLimit: metric.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+  };
+}
+
+/** A compare provider with the API schema's defaults (test/unit/analysis/measure.test.ts holds them to the schema). */
+export function effectiveCompare(spec: CompareProviderSpec): EffectiveCompare {
+  return {
+    ...spec,
+    against: spec.against ?? 'stable',
+    step: spec.step ?? '30s',
+    direction: spec.direction ?? 'increase',
+    pValue: spec.pValue ?? DEFAULT_P_VALUE,
+    critical: spec.critical ?? true,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Public surface of the analysis engine, for the controller, webhook and CLI. */
 export type * from './types.js';
-export { parseDuration, parseDurationOr, formatDuration, DurationError } from './durations.js';
+export { parseDuration, parseDurationOr, formatDuration, DurationError } from '../api/durations.js';
 export { renderTemplate, resolveArgs, placeholders, TemplateError } from './templating.js';
 export type { TemplateContext } from './templating.js';
 export { compileCondition, evaluateCondition, validateCondition, judgeValue, formatValue, ConditionError } from './conditions.js';

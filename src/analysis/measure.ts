@@ -1,7 +1,7 @@
 import { judgeCompare } from './compare-judge.js';
 import type { CompareVerdict } from './compare-judge.js';
 import { formatValue } from './conditions.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../api/durations.js';
 import { judgeQueryResult, measurementFromError } from './measurement.js';
 import { providerKind, type ProviderSource } from './providers/factory.js';
 import type { MetricProvider, QueryResult } from './providers/provider.js';
@@ -9,7 +9,8 @@ import { judgeSignal, signalQuery } from './signals.js';
 import type { SignalOptions } from './signals.js';
 import { renderTemplate, TemplateError } from './templating.js';
 import type { TemplateContext } from './templating.js';
-import type { CompareProviderSpec, Credentials, MeasurementResult, MetricSpec } from './types.js';
+import type { CompareProviderSpec, Credentials, EffectiveCompare, MeasurementResult, MetricSpec } from './types.js';
+import { effectiveCompare } from './defaults.js';
 
 export interface MeasureContext {
   templating: TemplateContext;
@@ -33,7 +34,7 @@ export function samplesOf(result: QueryResult): number[] {
   }
 }
 
-function compareMeasurement(verdict: CompareVerdict, spec: CompareProviderSpec): MeasurementResult {
+function compareMeasurement(verdict: CompareVerdict, spec: EffectiveCompare): MeasurementResult {
   const out: MeasurementResult = {
     phase: verdict.verdict === 'pass' ? 'Successful' : verdict.verdict === 'fail' ? 'Failed' : 'Inconclusive',
     message: verdict.message,
@@ -51,7 +52,8 @@ function compareMeasurement(verdict: CompareVerdict, spec: CompareProviderSpec):
   return out;
 }
 
-async function measureCompare(spec: CompareProviderSpec, provider: MetricProvider, ctx: MeasureContext): Promise<MeasurementResult> {
+async function measureCompare(written: CompareProviderSpec, provider: MetricProvider, ctx: MeasureContext): Promise<MeasurementResult> {
+  const spec = effectiveCompare(written);
   const canary = ctx.templating.canaryRevision;
   const other = spec.against === 'stable' ? ctx.templating.stableRevision : ctx.baselineRevision;
   if (!canary) throw new TemplateError('compare needs the canary revision', 'canary.revision');

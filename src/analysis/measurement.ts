@@ -1,6 +1,6 @@
 import { formatValue, judgeValue } from './conditions.js';
 import type { ConditionInput, ConditionSpec } from './conditions.js';
-import { DurationError } from './durations.js';
+import { DurationError } from '../api/durations.js';
 import { ProviderError } from './providers/provider.js';
 import type { Labels, QueryResult } from './providers/provider.js';
 import { TemplateError } from './templating.js';

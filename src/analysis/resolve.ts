@@ -1,10 +1,10 @@
 import { resolveArgs } from './templating.js';
 import type { MetricSpec, TemplateArg } from './types.js';
 
-// Structural shapes of the API's template and analysis types, so the engine depends on
-// nothing above it (api/ validates them; the engine only reads them).
+// The API's template and analysis shapes, as far as the engine reads them (api/ validates
+// them; the engine only reads them).
 export interface TemplateSpecLike {
-  metrics: readonly { name: string }[];
+  metrics: readonly MetricSpec[];
   args?: readonly TemplateArg[];
 }
 
@@ -47,8 +47,7 @@ export function resolveAnalysis(templates: TemplateSource, namespace: string, an
       templateOf[m.name] = `${kind} ${ref.name}`;
       clusterScoped[m.name] = ref.clusterScope === true;
     }
-    // Validated as MetricSpec by the API schema where the template came from.
-    metrics.push(...(spec.metrics as readonly MetricSpec[]));
+    metrics.push(...spec.metrics);
     declared.push(...(spec.args ?? []));
   }
   try {

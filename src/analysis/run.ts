@@ -26,16 +26,10 @@ export function aggregateRun(metrics: readonly MetricStatus[]): RunAssessment {
   let worst: AnalysisPhase = 'Successful';
   for (const m of metrics) if (RANK[m.phase] > RANK[worst]) worst = m.phase;
 
-  if (worst === 'Failed' || worst === 'Error' || worst === 'Inconclusive') {
-    const deciders = metrics.filter((m) => m.phase === worst);
-    const first = deciders[0] as MetricStatus;
-    const more =
-      deciders.length > 1
-        ? ` (and ${deciders
-            .slice(1)
-            .map((m) => `"${m.name}"`)
-            .join(', ')})`
-        : '';
+  // The worst phase is some metric's: the first metric in it names the verdict.
+  const [first, ...others] = metrics.filter((m) => m.phase === worst);
+  if (first && (worst === 'Failed' || worst === 'Error' || worst === 'Inconclusive')) {
+    const more = others.length > 0 ? ` (and ${others.map((m) => `"${m.name}"`).join(', ')})` : '';
     const verb = worst === 'Failed' ? 'failed' : worst === 'Error' ? 'errored' : 'was inconclusive';
     return { phase: worst, message: `metric "${first.name}" ${verb}${first.message ? `: ${first.message}` : ''}${more}` };
   }

@@ -1,5 +1,5 @@
 import { formatValue } from './conditions.js';
-import { formatDuration } from './durations.js';
+import { formatDuration } from '../api/durations.js';
 import type { QueryResult } from './providers/provider.js';
 import type { MeasurementResult, SignalKind } from './types.js';
 

@@ -1,5 +1,5 @@
 import { validateCondition } from './conditions.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../api/durations.js';
 import { providerKind } from './providers/factory.js';
 import { placeholders } from './templating.js';
 import type { MetricSpec } from './types.js';

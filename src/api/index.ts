@@ -11,5 +11,8 @@ export * from './analysis-template.js';
 export * from './context-policy.js';
 export * from './change.js';
 export * from './documents.js';
+export * from './objects.js';
+export * from './workload.js';
+export * from './durations.js';
 export { validateDocument, hasErrors } from './validate/index.js';
 export type { ValidationIssue, ValidationContext, TemplateLookup } from './validate/index.js';

@@ -48,7 +48,7 @@ export async function backtestWindow(input: WindowInput, factory: ProviderFactor
   if (input.incident && (input.incident < input.from || input.incident > input.to)) {
     throw new BacktestInputError(`--incident (${input.incident.toISOString()}) lies outside --from..--to; widen the window to include it`);
   }
-  const metrics = input.template.spec.metrics as MetricSpec[];
+  const metrics: MetricSpec[] = input.template.spec.metrics;
   let args: Record<string, string>;
   try {
     args = resolveArgs(input.template.spec.args ?? [], input.args);

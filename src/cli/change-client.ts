@@ -1,7 +1,7 @@
 // The CLI's read access to Change resources (the ledger).
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/index.js';
-import type { ChangeObject } from '../controller/resources.js';
+import type { ChangeObject } from '../api/objects.js';
 import { isNotFound } from '../kube/errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { changeNameForId } from '../ledger/key.js';

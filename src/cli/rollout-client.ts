@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION, type OperatorAction } from '../api/index.js';
-import type { RolloutObject } from '../controller/resources.js';
+import type { RolloutObject } from '../api/objects.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

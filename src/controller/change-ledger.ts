@@ -10,7 +10,8 @@ import { applyChangeEvents } from '../ledger/fold.js';
 import type { ChangeTarget, LedgerEntry } from '../ledger/identity.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ROLLOUT_LABEL } from '../api/index.js';
-import { CHANGES, type ChangeObject } from './resources.js';
+import type { ChangeObject } from '../api/objects.js';
+import { CHANGES } from './resources.js';
 
 const ATTEMPTS = 20;
 /** Jittered backoff between conflicting writes, so a burst of writers spreads out. */

@@ -5,7 +5,7 @@ import { errorMessage, type SharedInformer } from '../kube/index.js';
 import { planSweep, type SweptChange } from '../ledger/sweep.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ChangeLedger } from './change-ledger.js';
-import type { ChangeObject } from './resources.js';
+import type { ChangeObject } from '../api/objects.js';
 
 /** Upper bound between sweeps: new promotions are noticed at least this often. */
 const MAX_SLEEP_MS = 5_000;

@@ -1,7 +1,8 @@
-// Carries out a plan in the order its effects' types fix: flag actions first (the
-// kill switch acts before pods move), then traffic (weight leaves the canary before its
-// pods do), then ReplicaSet counts, then the Deployment; status is written last by
-// the reconciler, so a failed effect is retried before progress is recorded.
+// Carries out a plan in the order its effects' types fix (EFFECT_ORDER in
+// src/rollout/plan.ts): flag actions first (the kill switch acts before pods move), then
+// traffic (weight leaves the canary before its pods do), then ReplicaSet counts, then the
+// Deployment; the ledger and status are written after by the reconciler, so a failed
+// effect is retried before progress is recorded.
 import type { AppsV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec, type V1ReplicaSet } from '@kubernetes/client-node';
 import { API_VERSION, REVISION_LABEL, ROLLOUT_KIND, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION, type RolloutSpec } from '../api/index.js';

@@ -3,18 +3,8 @@ import type { KubeConfig, KubernetesObject, V1Deployment, V1Namespace, V1Replica
 import { APPS_DEPLOYMENTS, APPS_REPLICASETS, Informer, type InformerObserver, type ResourceRef, type SharedInformer } from '../kube/index.js';
 import type { KubeLogger } from '../kube/logger.js';
 import { CompositeInformer } from './composite-informer.js';
-import {
-  ANALYSIS_TEMPLATES,
-  CLUSTER_ANALYSIS_TEMPLATES,
-  CHANGES,
-  CLUSTER_CONTEXT_POLICIES,
-  CONTEXT_POLICIES,
-  NAMESPACES,
-  ROLLOUTS,
-  type AnalysisTemplateObject,
-  type ChangeObject,
-  type RolloutObject,
-} from './resources.js';
+import { ANALYSIS_TEMPLATES, CLUSTER_ANALYSIS_TEMPLATES, CHANGES, CLUSTER_CONTEXT_POLICIES, CONTEXT_POLICIES, NAMESPACES, ROLLOUTS } from './resources.js';
+import type { AnalysisTemplateObject, ChangeObject, RolloutObject } from '../api/objects.js';
 
 export interface ControllerInformers {
   rollouts: SharedInformer<RolloutObject>;

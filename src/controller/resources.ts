@@ -1,5 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { GROUP, VERSION, type AnalysisTemplateSpec, type ChangeSpec, type ChangeStatus, type RolloutStatus } from '../api/index.js';
+import { GROUP, VERSION } from '../api/index.js';
 import type { ResourceRef } from '../kube/index.js';
 
 export const ROLLOUTS: ResourceRef = { group: GROUP, version: VERSION, plural: 'rollouts' };
@@ -9,19 +8,3 @@ export const CONTEXT_POLICIES: ResourceRef = { group: GROUP, version: VERSION, p
 export const CLUSTER_CONTEXT_POLICIES: ResourceRef = { group: GROUP, version: VERSION, plural: 'clustercontextpolicies' };
 export const CHANGES: ResourceRef = { group: GROUP, version: VERSION, plural: 'changes' };
 export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces' };
-
-/** A Rollout as served: spec is validated by the reconciler before use. */
-export interface RolloutObject extends KubernetesObject {
-  spec?: unknown;
-  status?: RolloutStatus;
-}
-
-export interface AnalysisTemplateObject extends KubernetesObject {
-  spec?: AnalysisTemplateSpec;
-}
-
-/** A Change as served; parsed before folding. */
-export interface ChangeObject extends KubernetesObject {
-  spec?: ChangeSpec;
-  status?: ChangeStatus;
-}

@@ -13,7 +13,8 @@ import type { ChangeLedger } from './change-ledger.js';
 import type { PlanExecutor } from './execute-plan.js';
 import { ownedBy, replicaSetView, workloadView } from './observe.js';
 import { recordTransition } from './record-metrics.js';
-import { ROLLOUTS, type RolloutObject } from './resources.js';
+import type { RolloutObject } from '../api/objects.js';
+import { ROLLOUTS } from './resources.js';
 import type { AnalysisRunner, GateEvaluator, RolloutIdentity } from '../rollout/seams.js';
 import type { RouterFactory } from '../traffic/router.js';
 

@@ -1,9 +1,9 @@
 // Gate: before a canary starts, the flag that guards the new code path must be
 // real and off. A kill switch that does not exist, is disabled, or already
 // serves the new path is discovered here, not during an incident.
-import type { V1Deployment } from '@kubernetes/client-node';
 import { ProvenanceAnnotations, isOrigin } from '../api/annotations.js';
 import type { Origin } from '../api/annotations.js';
+import type { Workload } from '../api/workload.js';
 import type { Finding } from '../api/finding.js';
 import type { RolloutFlag } from '../api/rollout.js';
 import type { GateEvaluator, GateInput } from '../rollout/seams.js';
@@ -33,8 +33,8 @@ const KILL_SWITCH_RATIONALE =
   'any pod. A flag that is missing, disabled or already on cannot switch the new code path off.';
 
 /** Origin of the revision; unannotated (or unknown) counts as human. */
-export function originOf(deployment: V1Deployment): Origin {
-  const value = deployment.spec?.template.metadata?.annotations?.[ProvenanceAnnotations.origin];
+export function originOf(deployment: Workload): Origin {
+  const value = deployment.spec?.template?.metadata?.annotations?.[ProvenanceAnnotations.origin];
   return isOrigin(value) ? value : 'human';
 }
 
@@ -160,7 +160,7 @@ export class FlagGateEvaluator implements GateEvaluator {
     const store = this.stores.storeFor(input.rollout.namespace, flag.source);
     const ctx: Ctx = { policy, spec: flag, source: store.description };
     const findings: Finding[] = [];
-    const annotated = input.deployment.spec?.template.metadata?.annotations?.[ProvenanceAnnotations.flag];
+    const annotated = input.deployment.spec?.template?.metadata?.annotations?.[ProvenanceAnnotations.flag];
     if (annotated && annotated !== flag.key) {
       findings.push(
         enforce(

@@ -1,5 +1,4 @@
-import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import type { Enforcement, Finding, Origin, RolloutSpec } from '../api/index.js';
+import type { Enforcement, Finding, NamespaceObject, Origin, RolloutSpec, Workload } from '../api/index.js';
 
 /** A Rollout as far as gates care: who it is and what it asks for. */
 export interface GoverningRollout {
@@ -11,14 +10,14 @@ export interface GoverningRollout {
 /** The change under judgment and the cluster state around it. Plain data, no I/O. */
 export interface ChangeContext {
   /** The Deployment as it would be stored. */
-  object: V1Deployment;
+  object: Workload;
   /** The stored Deployment before this change (UPDATE admission only). */
-  oldObject?: V1Deployment | undefined;
-  namespace: V1Namespace | undefined;
+  oldObject?: Workload | undefined;
+  namespace: NamespaceObject | undefined;
   /** Rollouts whose workloadRef names this Deployment. */
   rollouts: GoverningRollout[];
   /** Every Deployment in the cluster, for downstream contracts. */
-  workloads: readonly V1Deployment[];
+  workloads: readonly Workload[];
 }
 
 /** What one rule sees: the change plus the origin the policy resolved for it. */

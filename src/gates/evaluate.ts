@@ -1,5 +1,12 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import { CONTEXT_POLICY_KIND, isOrigin, ProvenanceAnnotations, type ClusterContextPolicy, type ContextPolicy, type Finding } from '../api/index.js';
+import {
+  CONTEXT_POLICY_KIND,
+  isOrigin,
+  ProvenanceAnnotations,
+  type ClusterContextPolicy,
+  type ContextPolicy,
+  type Finding,
+  type Workload,
+} from '../api/index.js';
 import { chain, compileRule, findingFrom } from './chain.js';
 import type { ChangeContext, GoverningRollout, Rule } from './context.js';
 import { policyMatches, policyName, type AnyPolicy } from './match.js';
@@ -87,7 +94,7 @@ export function evaluatePolicies(input: PolicyEvaluationInput): Finding[] {
 
 /** Rollouts whose workloadRef names this Deployment. */
 export function governingRollouts(
-  d: V1Deployment,
+  d: Workload,
   rollouts: ReadonlyArray<{ metadata: { name?: string; namespace?: string }; spec: GoverningRollout['spec'] }>,
 ): GoverningRollout[] {
   const name = d.metadata?.name;

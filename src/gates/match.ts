@@ -1,5 +1,12 @@
-import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import { CLUSTER_CONTEXT_POLICY_KIND, type ClusterContextPolicy, type ContextPolicy, type ContextPolicySpec, type Origin } from '../api/index.js';
+import {
+  CLUSTER_CONTEXT_POLICY_KIND,
+  type ClusterContextPolicy,
+  type ContextPolicy,
+  type ContextPolicySpec,
+  type NamespaceObject,
+  type Origin,
+  type Workload,
+} from '../api/index.js';
 import { selectorMatches, type Labels } from './selectors.js';
 import { changeOrigin } from './workload.js';
 
@@ -11,18 +18,18 @@ export function policyName(p: AnyPolicy): string {
 }
 
 /** Namespace labels as selectors see them; the API server always sets the name label. */
-export function namespaceLabels(name: string, ns: V1Namespace | undefined): Labels {
+export function namespaceLabels(name: string, ns: NamespaceObject | undefined): Labels {
   return { ...(ns?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name };
 }
 
 /** Whether the policy's scope covers the workload's namespace. */
-export function policyCoversNamespace(p: AnyPolicy, namespace: string, ns: V1Namespace | undefined): boolean {
+export function policyCoversNamespace(p: AnyPolicy, namespace: string, ns: NamespaceObject | undefined): boolean {
   if (p.kind === CLUSTER_CONTEXT_POLICY_KIND) return selectorMatches(p.spec.match?.namespaceSelector, namespaceLabels(namespace, ns));
   return p.metadata.namespace === namespace;
 }
 
 /** The origin a policy assigns to this change, or undefined when it does not apply to that origin. */
-export function originMatch(spec: ContextPolicySpec, d: V1Deployment): Origin | undefined {
+export function originMatch(spec: ContextPolicySpec, d: Workload): Origin | undefined {
   const origin = changeOrigin(d, spec.defaultOrigin ?? 'human');
   // Defensive reads: objects from an informer cache were never defaulted by zod.
   const wanted = spec.match?.origins ?? [];
@@ -34,7 +41,7 @@ export function originMatch(spec: ContextPolicySpec, d: V1Deployment): Origin | 
  * spec.gates.policies skips the selectors (it was chosen for this workload) but keeps the
  * origin filter, which says which kind of change its rules are about.
  */
-export function policyMatches(p: AnyPolicy, d: V1Deployment, ns: V1Namespace | undefined, named = false): Origin | undefined {
+export function policyMatches(p: AnyPolicy, d: Workload, ns: NamespaceObject | undefined, named = false): Origin | undefined {
   if (!named) {
     const namespace = d.metadata?.namespace ?? '';
     if (!policyCoversNamespace(p, namespace, ns)) return undefined;

@@ -1,5 +1,4 @@
-import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import type { ClusterContextPolicy, ContextPolicy, Rollout } from '../api/index.js';
+import type { ClusterContextPolicy, ContextPolicy, NamespaceObject, Rollout, Workload } from '../api/index.js';
 
 /**
  * What gates read from the cluster. Synchronous on purpose: the controller backs it with
@@ -10,11 +9,11 @@ export interface PolicySource {
   contextPolicies(namespace: string): ContextPolicy[];
   clusterContextPolicies(): ClusterContextPolicy[];
   /** Every Deployment in the cluster (downstream contracts look across namespaces). */
-  workloads(): V1Deployment[];
+  workloads(): Workload[];
   /** Rollouts in one namespace (requireRollout, adoption, requireFlagFor). */
   rollouts(namespace: string): Rollout[];
   /** The Namespace object, for namespace selectors, the gated label and data classes. */
-  namespace(name: string): V1Namespace | undefined;
+  namespace(name: string): NamespaceObject | undefined;
 }
 
 /** An in-memory source over fixed lists: tests, benchmarks and one-off checks. */
@@ -23,9 +22,9 @@ export class StaticPolicySource implements PolicySource {
     private readonly data: {
       contextPolicies?: ContextPolicy[];
       clusterContextPolicies?: ClusterContextPolicy[];
-      workloads?: V1Deployment[];
+      workloads?: Workload[];
       rollouts?: Rollout[];
-      namespaces?: V1Namespace[];
+      namespaces?: NamespaceObject[];
     } = {},
   ) {}
 
@@ -37,7 +36,7 @@ export class StaticPolicySource implements PolicySource {
     return this.data.clusterContextPolicies ?? [];
   }
 
-  workloads(): V1Deployment[] {
+  workloads(): Workload[] {
     return this.data.workloads ?? [];
   }
 
@@ -45,7 +44,7 @@ export class StaticPolicySource implements PolicySource {
     return (this.data.rollouts ?? []).filter((r) => r.metadata.namespace === namespace);
   }
 
-  namespace(name: string): V1Namespace | undefined {
+  namespace(name: string): NamespaceObject | undefined {
     return (this.data.namespaces ?? []).find((n) => n.metadata?.name === name);
   }
 }

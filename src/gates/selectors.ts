@@ -3,7 +3,7 @@ import type { LabelSelector } from '../api/index.js';
 export type Labels = Readonly<Record<string, string>>;
 
 /** metav1.LabelSelector semantics: an absent or empty selector matches everything. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Labels | undefined): boolean {
+export function selectorMatches(selector: LabelSelector | undefined, labels: Labels | null | undefined): boolean {
   if (selector === undefined) return true;
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {

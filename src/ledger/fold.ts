@@ -2,7 +2,7 @@
 // guarded by the state it may arrive in, so a repeated event (a retried reconcile, two
 // webhook replicas) changes nothing, and figures are running sums that survive the
 // timeline being capped.
-import { parseDuration } from '../analysis/durations.js';
+import { parseDuration } from '../api/durations.js';
 import { CHANGE_EVENT_TYPES, CHANGE_TIMELINE_LIMIT, type ChangeEvent, type ChangeSpec, type ChangeState, type ChangeStatus } from '../api/index.js';
 
 const ms = (t: string): number => Date.parse(t);

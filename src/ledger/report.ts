@@ -1,6 +1,6 @@
 // `clairvoyance report` as text: the five keys and the downstream share by origin, and
 // one sentence comparing generated with hand-written changes. Pure.
-import { formatDuration } from '../analysis/durations.js';
+import { formatDuration } from '../api/durations.js';
 import type { Distribution, OriginFigures, Window } from './dora.js';
 
 const dash = '-';

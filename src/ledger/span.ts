@@ -1,6 +1,6 @@
 // Spans of days for the ledger's flags (`--since 30d`, `--change-retention 90d`): days
 // are what people count history in; anything else is a Go-style duration.
-import { parseDuration } from '../analysis/durations.js';
+import { parseDuration } from '../api/durations.js';
 
 const DAY_MS = 86_400_000;
 

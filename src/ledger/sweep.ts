@@ -1,5 +1,5 @@
 // What time alone decides about Changes: the stability window passing, and retention. Pure.
-import { parseDuration } from '../analysis/durations.js';
+import { parseDuration } from '../api/durations.js';
 import type { ChangeEvent, ChangeSpec, ChangeStatus } from '../api/index.js';
 
 export const DEFAULT_RETENTION = '2160h';

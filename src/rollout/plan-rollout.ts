@@ -1,6 +1,7 @@
-// The rollout core: observed state in, plan out. No I/O. Each phase is a small
-// function over a draft; `planRollout` picks which ones run.
-import { parseDuration } from '../analysis/durations.js';
+// The rollout core: observed state in, plan out. No I/O. The status is parsed once into
+// a state keyed by phase (state.ts); each phase is a small function over a draft that
+// takes the fields its phase requires, and `planRollout` picks which ones run.
+import { parseDuration } from '../api/durations.js';
 import type { AnalysisPhase, AnalysisRunStatus, Provenance, RolloutPhase, RolloutStatus } from '../api/index.js';
 import { canaryReplicaCount, splitReplicas } from '../traffic/replicas.js';
 import { setCondition } from './conditions.js';
@@ -13,6 +14,16 @@ import { changeTarget, fixEntry, startEvents, type LedgerEntry } from '../ledger
 import type { ChangeEvent } from '../api/index.js';
 import { BACKGROUND_RUN, stepKindAt, stepRunName, weightAt } from './steps.js';
 import { canaryScaleAt, headerRoutesAt, routedBeyond, routedRevisions, trafficDrained, trafficProgress, usesGateway, type TrafficTarget } from './traffic.js';
+import {
+  canaryOf,
+  parseRolloutStatus,
+  type CanaryPair,
+  type DegradedState,
+  type GatingState,
+  type InFlightState,
+  type ProgressingState,
+  type RolloutState,
+} from './state.js';
 
 /** Re-check interval for Blocked gates, so a fixed flag or policy unblocks by itself. */
 export const GATE_RECHECK_MS = 10_000;
@@ -42,9 +53,11 @@ class Draft {
     this.gateway = usesGateway(o.rollout.spec);
   }
 
-  /** The routes' target (gateway only): Services on these revisions, the canary at `weight`. */
-  route(stable: string, canary: string, weight: number, headerRoutes: TrafficTarget['headerRoutes'] = []): void {
-    if (this.gateway) this.traffic = { stableRevision: stable, canaryRevision: canary, canaryWeight: weight, headerRoutes };
+  /** The routes' target (kept for the plan with a gateway only): Services on these revisions, the canary at `weight`. */
+  route(stable: string, canary: string, weight: number, headerRoutes: TrafficTarget['headerRoutes'] = []): TrafficTarget {
+    const target = { stableRevision: stable, canaryRevision: canary, canaryWeight: weight, headerRoutes };
+    if (this.gateway) this.traffic = target;
+    return target;
   }
 
   get now(): string {
@@ -91,6 +104,7 @@ class Draft {
 export function planRollout(o: ObservedState): Plan {
   const d = new Draft(o);
   const before = { phase: o.rollout.status?.phase, step: o.rollout.status?.currentStepIndex };
+  const { state, problem } = parseRolloutStatus(d.status);
   mergeAnalysisRuns(d);
 
   if (!o.workload) {
@@ -100,32 +114,35 @@ export function planRollout(o: ObservedState): Plan {
   }
 
   const desired = o.workload.revision;
-  if (!d.status.stableRevision) {
+  if (problem !== undefined) {
+    const then = desired === state.stable ? `settling on stable ${state.stable}` : `revision ${desired} starts over from Gating`;
+    d.event('Warning', 'StatusUnreadable', `status unreadable (${problem}): ${then}`);
+  }
+  if (state.phase === 'NotAdopted') {
     adopt(d, desired);
-  } else if (desired === d.status.stableRevision) {
-    if (d.status.canaryRevision && d.status.canaryRevision !== desired) {
-      d.event('Normal', 'CanaryAbandoned', `template returned to the stable revision ${desired}; canary ${d.status.canaryRevision} abandoned`);
-      d.change({ type: 'Abandoned', at: d.now, revision: d.status.canaryRevision, reason: 'ReturnedToStable' });
+  } else if (desired === state.stable) {
+    const canary = canaryOf(state);
+    if (canary !== undefined && canary !== desired) {
+      d.event('Normal', 'CanaryAbandoned', `template returned to the stable revision ${desired}; canary ${canary} abandoned`);
+      d.change({ type: 'Abandoned', at: d.now, revision: canary, reason: 'ReturnedToStable' });
       d.status.changes = { ...d.status.changes, canary: d.status.changes?.stable };
     }
-    settleHealthy(d);
+    settleHealthy(d, state.stable);
   } else {
-    if (d.status.canaryRevision !== desired) startRevision(d, desired);
-    handleOperatorAction(d);
-    switch (d.status.phase) {
+    const current = state.phase !== 'Healthy' && state.canary === desired ? state : startRevision(d, state.stable, desired, previousCanary(state));
+    const next = handleOperatorAction(d, current);
+    switch (next.phase) {
       case 'Gating':
       case 'Blocked':
-        gate(d);
+        gate(d, next);
         break;
       case 'Progressing':
       case 'Paused':
-        progress(d);
+        progress(d, next);
         break;
       case 'Degraded':
-        holdRolledBack(d);
+        holdRolledBack(d, next);
         break;
-      default:
-        settleHealthy(d);
     }
   }
   scaleDownReplaced(d);
@@ -182,11 +199,11 @@ function adopt(d: Draft, revision: string): void {
   d.status.stableRevision = revision;
   d.status.canaryRevision = revision;
   d.event('Normal', 'Adopted', `adopted Deployment ${d.o.rollout.spec.workloadRef.name}; revision ${revision} is stable`);
-  settleHealthy(d);
+  settleHealthy(d, revision);
 }
 
-function settleHealthy(d: Draft): void {
-  const stable = d.status.stableRevision!;
+function settleHealthy(d: Draft, stable: string): void {
+  d.status.stableRevision = stable;
   d.status.canaryRevision = stable;
   d.status.baselineRevision = undefined;
   d.status.weights = { canary: 0, stable: 100 };
@@ -197,8 +214,14 @@ function settleHealthy(d: Draft): void {
   if (d.status.phase !== 'Healthy') d.setPhase('Healthy', 'RolloutHealthy', `revision ${stable} serves all traffic`);
 }
 
-function startRevision(d: Draft, revision: string): void {
-  const previousCanary = d.status.canaryRevision !== d.status.stableRevision ? d.status.canaryRevision : undefined;
+/** A canary that a new revision replaces: one in flight, not the stable revision itself. */
+function previousCanary(state: RolloutState): string | undefined {
+  const canary = canaryOf(state);
+  return state.phase !== 'NotAdopted' && canary !== state.stable ? canary : undefined;
+}
+
+/** A new revision (or one retried) starts from Gating beside `stable`. */
+function startRevision(d: Draft, stable: string, revision: string, previousCanary: string | undefined): GatingState {
   const annotations = d.o.workload?.templateAnnotations ?? {};
   const provenance = provenanceFrom(annotations);
   d.status.canaryRevision = revision;
@@ -220,9 +243,10 @@ function startRevision(d: Draft, revision: string): void {
     'Normal',
     'NewRevision',
     previousCanary
-      ? `revision ${revision} replaces canary ${previousCanary}; starting over from stable ${d.status.stableRevision}`
+      ? `revision ${revision} replaces canary ${previousCanary}; starting over from stable ${stable}`
       : `revision ${revision} (origin ${provenance.origin ?? 'unannotated'}) detected`,
   );
+  return { phase: 'Gating', stable, canary: revision };
 }
 
 /** The ledger's side of a new revision: an attempt of its change, and what it says about earlier ones. */
@@ -260,11 +284,11 @@ function wasStableBefore(status: RolloutStatus, revision: string): boolean {
   return (status.history ?? []).some((h) => h.outcome === 'Promoted' && (h.revision === revision || h.stableRevision === revision));
 }
 
-function gate(d: Draft): void {
-  const stable = d.status.stableRevision!;
+function gate(d: Draft, s: GatingState): void {
+  const { stable, canary } = s;
   d.target(stable, d.replicas, null);
-  d.target(d.status.canaryRevision!, 0);
-  d.route(stable, d.status.canaryRevision!, 0);
+  d.target(canary, 0);
+  d.route(stable, canary, 0);
   const verdict = d.o.gate;
   if (!verdict) {
     // The shell evaluates gates whenever they are due; without a verdict, wait.
@@ -275,73 +299,71 @@ function gate(d: Draft): void {
   if (!verdict.passed) {
     const ids = verdict.findings.filter((f) => f.enforcement === 'Enforce').map((f) => f.ruleId);
     const message = verdict.message ?? `blocked by ${ids.length ? ids.join(', ') : 'a gate'}`;
-    if (d.status.phase !== 'Blocked' || d.status.message !== message) {
+    if (s.phase !== 'Blocked' || d.status.message !== message) {
       d.event('Warning', 'GateBlocked', message);
-      d.change({ type: 'GateBlocked', at: d.now, revision: d.status.canaryRevision, rules: [...new Set(ids)].slice(0, 20), message: message.slice(0, 1024) });
+      d.change({ type: 'GateBlocked', at: d.now, revision: canary, rules: [...new Set(ids)].slice(0, 20), message: message.slice(0, 1024) });
     }
     d.setPhase('Blocked', 'GateBlocked', message);
     d.requeue(GATE_RECHECK_MS);
     return;
   }
   d.status.cycle = { ...d.status.cycle, gatedAt: d.now, canaryStartedAt: d.now };
-  d.change({ type: 'GatesPassed', at: d.now, revision: d.status.canaryRevision });
+  d.change({ type: 'GatesPassed', at: d.now, revision: canary });
   d.status.stepStartedAt = d.now;
+  let stepIndex = 0;
   if (d.status.fastRollback) {
     // Back to code that served within rollback.window: straight to promotion, no steps.
-    d.status.currentStepIndex = d.o.rollout.spec.strategy.canary.steps.length;
-    d.setPhase('Progressing', 'FastRollback', `revision ${d.status.canaryRevision} was stable within rollback.window; steps skipped`);
-    d.event(
-      'Normal',
-      'FastRollback',
-      `revision ${d.status.canaryRevision} was stable within rollback.window: it passed the Enforce rules and returns without the canary steps`,
-    );
+    stepIndex = d.o.rollout.spec.strategy.canary.steps.length;
+    d.setPhase('Progressing', 'FastRollback', `revision ${canary} was stable within rollback.window; steps skipped`);
+    d.event('Normal', 'FastRollback', `revision ${canary} was stable within rollback.window: it passed the Enforce rules and returns without the canary steps`);
   } else {
-    d.status.currentStepIndex = 0;
-    d.setPhase('Progressing', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates`);
-    d.event('Normal', 'GatesPassed', `revision ${d.status.canaryRevision} passed its gates; canary starting`);
+    d.setPhase('Progressing', 'GatesPassed', `revision ${canary} passed its gates`);
+    d.event('Normal', 'GatesPassed', `revision ${canary} passed its gates; canary starting`);
   }
-  progress(d);
+  d.status.currentStepIndex = stepIndex;
+  progress(d, { phase: 'Progressing', stable, canary, stepIndex, stepStartedAt: d.now });
 }
 
-function handleOperatorAction(d: Draft): void {
+/** An operator's request (CLI, in status) acts on the state it finds; the state to plan from next. */
+function handleOperatorAction(d: Draft, s: InFlightState): InFlightState {
   const request = d.status.operatorAction;
-  if (!request) return;
+  if (!request) return s;
   d.status.operatorAction = undefined;
-  const phase = d.status.phase;
-  const inFlight = phase === 'Gating' || phase === 'Blocked' || phase === 'Progressing' || phase === 'Paused';
+  const phase = s.phase;
   const by = request.requestedBy ? ` by ${request.requestedBy}` : '';
   switch (request.action) {
     case 'Abort':
-      if (inFlight) rollback(d, 'Aborted', `aborted${by}${request.message ? `: ${request.message}` : ''}`);
-      else d.event('Normal', 'ActionIgnored', `abort ignored: nothing in flight (phase ${phase ?? 'unknown'})`);
-      return;
+      if (phase !== 'Degraded') return rollback(d, s, 'Aborted', `aborted${by}${request.message ? `: ${request.message}` : ''}`);
+      d.event('Normal', 'ActionIgnored', `abort ignored: nothing in flight (phase ${phase})`);
+      return s;
     case 'Retry':
       if (phase === 'Degraded' || phase === 'Blocked' || isFrozen(d.status)) {
-        const revision = d.status.canaryRevision!;
-        d.status.canaryRevision = undefined;
-        startRevision(d, revision);
+        const retried = startRevision(d, s.stable, s.canary, undefined);
         d.event('Normal', 'Retry', `retry requested${by}`);
-      } else d.event('Normal', 'ActionIgnored', `retry ignored in phase ${phase ?? 'unknown'}`);
-      return;
+        return retried;
+      }
+      d.event('Normal', 'ActionIgnored', `retry ignored in phase ${phase}`);
+      return s;
     case 'Promote':
     case 'PromoteFull': {
       if (phase !== 'Progressing' && phase !== 'Paused') {
-        d.event('Normal', 'ActionIgnored', `promote ignored in phase ${phase ?? 'unknown'}`);
-        return;
+        d.event('Normal', 'ActionIgnored', `promote ignored in phase ${phase}`);
+        return s;
       }
       const blocking = blockingAnalysis(d);
       if (blocking) {
         d.event('Warning', 'PromotionRefused', `promotion refused: analysis ${blocking.name} is ${blocking.phase}`);
-        return;
+        return s;
       }
       const steps = d.o.rollout.spec.strategy.canary.steps;
-      const index = d.status.currentStepIndex ?? 0;
-      d.status.currentStepIndex = request.action === 'PromoteFull' ? steps.length : Math.min(index + 1, steps.length);
+      const index = s.stepIndex;
+      const stepIndex = request.action === 'PromoteFull' ? steps.length : Math.min(index + 1, steps.length);
+      d.status.currentStepIndex = stepIndex;
       d.status.stepStartedAt = d.now;
       d.status.pauseStartedAt = undefined;
       d.status.phase = 'Progressing';
       d.event('Normal', 'Promoted', `${request.action === 'PromoteFull' ? 'full promotion' : `step ${index} promoted`}${by}`);
-      return;
+      return { ...s, phase: 'Progressing', stepIndex, stepStartedAt: d.now };
     }
   }
 }
@@ -351,35 +373,41 @@ function blockingAnalysis(d: Draft): AnalysisRunStatus | undefined {
   return (d.status.analysisRuns ?? []).find((r) => BAD_ANALYSIS.has(r.phase) || r.phase === 'Inconclusive');
 }
 
-function progress(d: Draft): void {
+/** Where a canary stands while its steps run: its revisions, the step, and when that step started. */
+interface StepAt extends CanaryPair {
+  index: number;
+  startedAt: string;
+}
+
+function progress(d: Draft, s: ProgressingState): void {
   const spec = d.o.rollout.spec;
   const steps = spec.strategy.canary.steps;
-  const stable = d.status.stableRevision!;
-  const canary = d.status.canaryRevision!;
+  const at: StepAt = { stable: s.stable, canary: s.canary, index: s.stepIndex, startedAt: s.stepStartedAt ?? d.now };
 
   for (let guard = 0; guard < MAX_STEPS_PER_RECONCILE; guard++) {
     const background = d.run(BACKGROUND_RUN);
     if (background && BAD_ANALYSIS.has(background.phase)) {
-      failCanary(d, 'AnalysisFailed', `background analysis failed: ${background.message ?? background.phase}`);
+      failCanary(d, at, 'AnalysisFailed', `background analysis failed: ${background.message ?? background.phase}`);
       return;
     }
-    const index = d.status.currentStepIndex ?? 0;
-    d.status.stepStartedAt ??= d.now;
-    if (index >= steps.length) {
-      finalPromotion(d, stable, canary, background);
+    const index = at.index;
+    d.status.stepStartedAt = at.startedAt;
+    const step = steps[index];
+    if (step === undefined) {
+      // At or past the last step.
+      finalPromotion(d, at, background);
       return;
     }
     const weight = weightAt(steps, index);
     if (d.gateway) {
-      if (!routeStep(d, stable, canary, index, weight)) return;
-    } else if (!replicaStep(d, stable, canary, index, weight)) return;
+      if (!routeStep(d, at, weight)) return;
+    } else if (!replicaStep(d, at, weight)) return;
     if (background?.phase === 'Inconclusive') {
       d.setPhase('Paused', 'AnalysisInconclusive', `background analysis inconclusive: ${background.message ?? 'missing evidence'}`);
       return;
     }
 
     const kind = stepKindAt(steps, index);
-    const step = steps[index]!;
     if (kind === 'pause') {
       d.status.pauseStartedAt ??= d.now;
       const duration = step.pause?.duration;
@@ -396,7 +424,7 @@ function progress(d: Draft): void {
     } else if (kind === 'analysis') {
       const run = d.run(stepRunName(index));
       if (run && BAD_ANALYSIS.has(run.phase)) {
-        failCanary(d, 'AnalysisFailed', `analysis at step ${index} failed: ${run.message ?? run.phase}`);
+        failCanary(d, at, 'AnalysisFailed', `analysis at step ${index} failed: ${run.message ?? run.phase}`);
         return;
       }
       if (run?.phase === 'Inconclusive') {
@@ -408,16 +436,17 @@ function progress(d: Draft): void {
         d.requeue(WAIT_RECHECK_MS);
         return;
       }
-    } else if (kind === 'setFlag') {
-      d.actions.push({ type: 'setFlag', percent: step.setFlag!.percent });
+    } else if (kind === 'setFlag' && step.setFlag) {
+      d.actions.push({ type: 'setFlag', percent: step.setFlag.percent });
     }
-    advance(d, index, kind ?? 'unknown');
+    advance(d, at, kind ?? 'unknown');
   }
   d.requeue(0);
 }
 
 /** The replicas router: the weight is the canary's share of pods. True once the split is settled. */
-function replicaStep(d: Draft, stable: string, canary: string, index: number, weight: number): boolean {
+function replicaStep(d: Draft, at: StepAt, weight: number): boolean {
+  const { stable, canary, index } = at;
   const spec = d.o.rollout.spec;
   const baseline = runBaseline(d, stable, canaryReplicaCount(d.replicas, weight));
   // Once the baseline serves, its pods count on the stable side of the split, so stable
@@ -441,8 +470,8 @@ function replicaStep(d: Draft, stable: string, canary: string, index: number, we
   d.status.weights = { canary: weight, stable: 100 - weight };
 
   if (!split.settled || !baseline.ready) {
-    if (deadlinePassed(d)) {
-      failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+    if (deadlinePassed(d, at)) {
+      failCanary(d, at, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
       return false;
     }
     d.setPhase(
@@ -461,7 +490,8 @@ function replicaStep(d: Draft, stable: string, canary: string, index: number, we
  * weight moves only once those pods are ready; it counts once the Gateway accepted it.
  * A canary's pods never shrink below what the routes still send it.
  */
-function routeStep(d: Draft, stable: string, canary: string, index: number, weight: number): boolean {
+function routeStep(d: Draft, at: StepAt, weight: number): boolean {
+  const { stable, canary, index } = at;
   const spec = d.o.rollout.spec;
   const steps = spec.strategy.canary.steps;
   const headerRoutes = headerRoutesAt(steps, index);
@@ -473,8 +503,8 @@ function routeStep(d: Draft, stable: string, canary: string, index: number, weig
   const ready = d.rs(canary)?.readyReplicas ?? 0;
   const stableReady = d.rs(stable)?.readyReplicas ?? 0;
   if (ready < scale || stableReady < d.replicas) {
-    if (deadlinePassed(d)) {
-      failCanary(d, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
+    if (deadlinePassed(d, at)) {
+      failCanary(d, at, 'ProgressDeadlineExceeded', `canary pods not ready within ${spec.progressDeadlineSeconds}s at step ${index} (weight ${weight}%)`);
       return false;
     }
     d.route(stable, canary, d.status.weights?.canary ?? 0, headerRoutesAt(steps, index - 1));
@@ -482,8 +512,7 @@ function routeStep(d: Draft, stable: string, canary: string, index: number, weig
     d.requeue(WAIT_RECHECK_MS);
     return false;
   }
-  d.route(stable, canary, weight, headerRoutes);
-  const progress = trafficProgress(d.o.traffic, d.traffic!);
+  const progress = trafficProgress(d.o.traffic, d.route(stable, canary, weight, headerRoutes));
   if (progress.state === 'blocked') {
     if (d.status.phase !== 'Paused' || d.status.reason !== progress.reason) d.event('Warning', progress.reason, progress.message);
     d.setPhase('Paused', progress.reason, `step ${index}: ${progress.message}`);
@@ -491,8 +520,8 @@ function routeStep(d: Draft, stable: string, canary: string, index: number, weig
     return false;
   }
   if (progress.state === 'pending') {
-    if (deadlinePassed(d)) {
-      failCanary(d, 'ProgressDeadlineExceeded', `traffic not in place within ${spec.progressDeadlineSeconds}s at step ${index}: ${progress.message}`);
+    if (deadlinePassed(d, at)) {
+      failCanary(d, at, 'ProgressDeadlineExceeded', `traffic not in place within ${spec.progressDeadlineSeconds}s at step ${index}: ${progress.message}`);
       return false;
     }
     d.setPhase('Progressing', 'WaitingForRoute', `step ${index}: ${progress.message}`);
@@ -518,14 +547,18 @@ function runBaseline(d: Draft, stable: string, size: number): { revision: string
   return { revision, ready, serving: ready ? size : 0 };
 }
 
-function advance(d: Draft, index: number, kind: string): void {
-  d.status.currentStepIndex = index + 1;
-  d.status.stepStartedAt = d.now;
+function advance(d: Draft, at: StepAt, kind: string): void {
+  const index = at.index;
+  at.index = index + 1;
+  at.startedAt = d.now;
+  d.status.currentStepIndex = at.index;
+  d.status.stepStartedAt = at.startedAt;
   d.status.pauseStartedAt = undefined;
   d.setPhase('Progressing', 'StepCompleted', `step ${index} (${kind}) completed`);
 }
 
-function finalPromotion(d: Draft, stable: string, canary: string, background: AnalysisRunStatus | undefined): void {
+function finalPromotion(d: Draft, at: StepAt, background: AnalysisRunStatus | undefined): void {
+  const { stable, canary } = at;
   const stableRs = d.rs(stable);
   // The stable revision keeps its pods until the canary runs everything, then leaves after a delay.
   d.target(stable, Math.min(stableRs?.replicas ?? 0, d.replicas), null);
@@ -542,8 +575,8 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   }
   const ready = d.rs(canary)?.readyReplicas ?? 0;
   if (ready < d.replicas) {
-    if (deadlinePassed(d)) {
-      failCanary(d, 'ProgressDeadlineExceeded', `canary not fully ready within ${d.o.rollout.spec.progressDeadlineSeconds}s of promotion`);
+    if (deadlinePassed(d, at)) {
+      failCanary(d, at, 'ProgressDeadlineExceeded', `canary not fully ready within ${d.o.rollout.spec.progressDeadlineSeconds}s of promotion`);
       return;
     }
     d.setPhase('Progressing', 'Promoting', `scaling canary ${canary} to ${d.replicas} replicas before promotion`);
@@ -553,14 +586,13 @@ function finalPromotion(d: Draft, stable: string, canary: string, background: An
   const delayMs = d.o.rollout.spec.rollback.scaleDownDelaySeconds * 1000;
   d.target(stable, stableRs?.replicas ?? 0, new Date(d.o.now.getTime() + delayMs).toISOString());
   recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'Promoted', reason: 'Promoted', at: d.now, stableRevision: stable });
-  d.status.stableRevision = canary;
   d.status.fastRollback = undefined;
   d.status.cycle = { ...d.status.cycle, promotedAt: d.now };
   d.change({ type: 'Promoted', at: d.now, revision: canary });
   d.status.changes = { ...d.status.changes, stable: d.status.changes?.canary };
   if (d.o.rollout.spec.flag && d.o.rollout.spec.flag.onPromotion === 'On') d.actions.push({ type: 'promoteFlag' });
   d.event('Normal', 'Promoted', `revision ${canary} promoted to stable; ${stable} scales down in ${delayMs / 1000}s`);
-  settleHealthy(d);
+  settleHealthy(d, canary);
   d.setPhase('Healthy', 'Promoted', `revision ${canary} promoted`);
 }
 
@@ -573,23 +605,23 @@ export function isFrozen(status: RolloutStatus): boolean {
 }
 
 /** A failed analysis or a passed deadline: roll back, or, with `rollback.automatic: false`, freeze. */
-function failCanary(d: Draft, reason: string, message: string): void {
-  if (d.o.rollout.spec.rollback.automatic) rollback(d, reason, message);
-  else freeze(d, reason, message);
+function failCanary(d: Draft, at: StepAt, reason: string, message: string): void {
+  if (d.o.rollout.spec.rollback.automatic) rollback(d, at, reason, message);
+  else freeze(d, at, reason, message);
 }
 
 /**
  * "Freeze, don't roll back" (irreversible migrations): the canary keeps its pods and its
  * weight, the kill switch still turns the new code path off, and an operator decides.
  */
-function freeze(d: Draft, reason: string, message: string): void {
+function freeze(d: Draft, at: StepAt, reason: string, message: string): void {
   const spec = d.o.rollout.spec;
   const already = d.status.phase === 'Paused' && d.status.reason === reason;
-  for (const revision of [d.status.stableRevision, d.status.canaryRevision]) {
-    if (revision !== undefined && !d.targets.has(revision)) d.target(revision, d.rs(revision)?.replicas ?? 0, null);
+  for (const revision of [at.stable, at.canary]) {
+    if (!d.targets.has(revision)) d.target(revision, d.rs(revision)?.replicas ?? 0, null);
   }
   const weight = d.status.weights?.canary ?? 0;
-  d.route(d.status.stableRevision!, d.status.canaryRevision!, weight, headerRoutesAt(spec.strategy.canary.steps, d.status.currentStepIndex ?? 0));
+  d.route(at.stable, at.canary, weight, headerRoutesAt(spec.strategy.canary.steps, at.index));
   const text = `${message}; frozen (rollback.automatic: false) with the canary held at ${weight}%: clairvoyance abort rolls it back, clairvoyance retry runs it again`;
   if (!already) {
     if (spec.flag && spec.rollback.killFlagWhenFrozen) d.actions.push({ type: 'killFlag' });
@@ -598,31 +630,26 @@ function freeze(d: Draft, reason: string, message: string): void {
   d.setPhase('Paused', reason, text);
 }
 
-function rollback(d: Draft, reason: string, message: string): void {
+function rollback(d: Draft, s: CanaryPair, reason: string, message: string): DegradedState {
   // Kill switch first: the flag turns the new code path off before pods move.
   if (d.o.rollout.spec.flag) d.actions.push({ type: 'killFlag' });
   d.status.cycle = { ...d.status.cycle, rolledBackAt: d.now };
   d.status.fastRollback = undefined;
-  d.change({ type: 'RolledBack', at: d.now, revision: d.status.canaryRevision, reason, message: message.slice(0, 1024) });
-  recordCanaryEnd(d.status, d.o.rollout.spec, {
-    outcome: 'RolledBack',
-    reason,
-    at: d.now,
-    ...(d.status.stableRevision ? { stableRevision: d.status.stableRevision } : {}),
-  });
+  d.change({ type: 'RolledBack', at: d.now, revision: s.canary, reason, message: message.slice(0, 1024) });
+  recordCanaryEnd(d.status, d.o.rollout.spec, { outcome: 'RolledBack', reason, at: d.now, stableRevision: s.stable });
   d.status.pauseStartedAt = undefined;
   d.setPhase('Degraded', reason, message);
   d.event('Warning', 'RolledBack', `${reason}: ${message}`);
-  holdRolledBack(d);
+  const degraded: DegradedState = { phase: 'Degraded', stable: s.stable, canary: s.canary };
+  holdRolledBack(d, degraded);
+  return degraded;
 }
 
-function holdRolledBack(d: Draft): void {
-  const stable = d.status.stableRevision!;
-  const canary = d.status.canaryRevision;
+function holdRolledBack(d: Draft, s: DegradedState): void {
+  const { stable, canary } = s;
   d.status.baselineRevision = undefined;
   d.target(stable, d.replicas, null);
   d.status.weights = { canary: 0, stable: 100 };
-  if (!canary) return;
   d.route(stable, canary, 0);
   // Weight leaves the canary before its pods do: they go once no route sends them traffic.
   if (d.gateway && !trafficDrained(d.o.traffic)) {
@@ -654,9 +681,8 @@ function scaleDownReplaced(d: Draft): void {
   }
 }
 
-function deadlinePassed(d: Draft): boolean {
-  const started = d.status.stepStartedAt ? Date.parse(d.status.stepStartedAt) : d.o.now.getTime();
-  return d.o.now.getTime() - started > d.o.rollout.spec.progressDeadlineSeconds * 1000;
+function deadlinePassed(d: Draft, at: StepAt): boolean {
+  return d.o.now.getTime() - Date.parse(at.startedAt) > d.o.rollout.spec.progressDeadlineSeconds * 1000;
 }
 
 function counts(rs: ReplicaSetView | undefined): { replicas: number; ready: number } {
@@ -732,20 +758,22 @@ export interface AnalysisRequest {
 }
 
 export function analysisRequests(spec: ObservedState['rollout']['spec'], status: RolloutStatus): AnalysisRequest[] {
-  if (status.phase !== 'Progressing' && status.phase !== 'Paused') return [];
-  if (!status.canaryRevision || status.canaryRevision === status.stableRevision) return [];
+  const { state } = parseRolloutStatus(status);
+  if (state.phase !== 'Progressing' && state.phase !== 'Paused') return [];
+  if (state.canary === state.stable) return [];
   // A fast rollback is judged by the Enforce rules alone.
   if (status.fastRollback) return [];
   const requests: AnalysisRequest[] = [];
   if (spec.analysis) requests.push({ runName: BACKGROUND_RUN });
-  const index = status.currentStepIndex ?? 0;
+  const index = state.stepIndex;
   if (stepKindAt(spec.strategy.canary.steps, index) === 'analysis') requests.push({ runName: stepRunName(index), stepIndex: index });
   return requests;
 }
 
-/** Gates are evaluated for a revision that is new, gating or blocked. */
+/** Gates are evaluated for a revision that is new, gating or blocked (as the planner reads the status). */
 export function gateDue(status: RolloutStatus, desiredRevision: string): boolean {
-  if (!status.stableRevision || desiredRevision === status.stableRevision) return false;
-  if (status.canaryRevision !== desiredRevision) return true;
-  return status.phase === 'Gating' || status.phase === 'Blocked' || (status.phase === 'Degraded' && status.operatorAction?.action === 'Retry');
+  const { state } = parseRolloutStatus(status);
+  if (state.phase === 'NotAdopted' || desiredRevision === state.stable) return false;
+  if (canaryOf(state) !== desiredRevision) return true;
+  return state.phase === 'Gating' || state.phase === 'Blocked' || (state.phase === 'Degraded' && status.operatorAction?.action === 'Retry');
 }

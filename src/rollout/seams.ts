@@ -1,7 +1,6 @@
 // The controller's seams: gates, analysis and flags plug in behind these small
 // interfaces, so the reconciler never knows how a policy, a metric or a flag store works.
-import type { V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import type { AnalysisRunStatus, Finding, RolloutSpec, RolloutStatus } from '../api/index.js';
+import type { AnalysisRunStatus, Finding, NamespaceObject, RolloutSpec, RolloutStatus, Workload } from '../api/index.js';
 import type { GateVerdict } from './observed.js';
 import type { AnalysisRequest } from './plan-rollout.js';
 
@@ -15,9 +14,9 @@ export interface GateInput {
   rollout: RolloutIdentity;
   spec: RolloutSpec;
   /** The adopted Deployment; its pod template is the revision under judgment. */
-  deployment: V1Deployment;
+  deployment: Workload;
   revision: string;
-  namespace: V1Namespace | undefined;
+  namespace: NamespaceObject | undefined;
   /** Aborted when the reconcile is (leadership lost, shutdown): no further evaluator runs. */
   signal?: AbortSignal;
   /** A fast rollback (rollback.window): only the policies' Enforce rules judge it. */

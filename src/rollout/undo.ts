@@ -1,6 +1,5 @@
 // Which revision `clairvoyance undo` returns to, and the pod template that rebuilds it. Pure.
-import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { RolloutStatus } from '../api/index.js';
+import type { PodTemplate, RolloutStatus } from '../api/index.js';
 import { templateHash } from './revision.js';
 
 /** The revision that was stable before the current one: what the last promotion replaced. */
@@ -13,11 +12,11 @@ export function previousStable(status: RolloutStatus): string | undefined {
  * The Deployment template of `revision`, from its ReplicaSet's: the controller added only
  * the revision label, so without it the template hashes to the revision again (checked).
  */
-export function templateOf(rsTemplate: V1PodTemplateSpec, revision: string, revisionLabel: string): V1PodTemplateSpec {
-  const template = structuredClone(rsTemplate);
-  const labels = { ...template.metadata?.labels };
+export function templateOf<T extends PodTemplate>(rsTemplate: T, revision: string, revisionLabel: string): T {
+  const copy = structuredClone(rsTemplate);
+  const labels = { ...copy.metadata?.labels };
   delete labels[revisionLabel];
-  template.metadata = { ...template.metadata, labels };
+  const template = { ...copy, metadata: { ...copy.metadata, labels } };
   const hash = templateHash(template);
   if (hash !== revision) throw new Error(`the ReplicaSet of revision ${revision} no longer holds its template (it hashes to ${hash})`);
   return template;

@@ -1,10 +1,8 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import { GATED_NAMESPACE_LABEL } from '../api/index.js';
+import { GATED_NAMESPACE_LABEL, workloadSchema, workloadShapeError, type ParsedWorkload } from '../api/index.js';
 import type { PolicySource } from '../gates/index.js';
 import type { LedgerEntry } from '../ledger/identity.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isRecord, type AdmissionRequest, type AdmissionResponse } from './admission-review.js';
-import { deploymentShapeError } from './deployment-shape.js';
 import type { WebhookMetrics } from './metrics.js';
 
 export interface ReviewDeps {
@@ -34,13 +32,13 @@ export function isGated(source: PolicySource, namespace: string): boolean {
  * The Deployment as it will be stored, with its namespace filled in. Throws on shapes no
  * API server would send, which the app turns into a 400 denial rather than a guess.
  */
-export function deploymentOf(value: unknown, namespace: string): V1Deployment {
+export function deploymentOf(value: unknown, namespace: string): ParsedWorkload {
   if (!isRecord(value)) throw new MalformedObjectError('object is not a JSON object');
   const meta = value.metadata;
   if (meta !== undefined && meta !== null && !isRecord(meta)) throw new MalformedObjectError('metadata is not an object');
-  const wrong = deploymentShapeError(value);
-  if (wrong !== undefined) throw new MalformedObjectError(wrong);
-  return { ...value, metadata: { ...(meta ?? {}), namespace } } as V1Deployment;
+  const parsed = workloadSchema.safeParse(value);
+  if (!parsed.success) throw new MalformedObjectError(workloadShapeError(value) ?? 'not a Deployment');
+  return { ...parsed.data, metadata: { ...parsed.data.metadata, namespace } };
 }
 
 export class MalformedObjectError extends Error {

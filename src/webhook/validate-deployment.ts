@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { V1Deployment } from '@kubernetes/client-node';
-import type { Finding } from '../api/index.js';
+import type { Finding, Workload } from '../api/index.js';
 import { evaluatePolicies, governingRollouts, changeOrigin } from '../gates/index.js';
 import { allow, deny } from './admission-review.js';
 import { auditSummary, denialMessage, warningOf } from './denial.js';
@@ -10,7 +9,7 @@ import { malformedTimeAnnotations, provenanceFrom } from '../rollout/provenance.
 import { templateHash } from '../rollout/revision.js';
 
 /** What context rules read: the Deployment's labels and annotations, and its pod template. */
-function gatedSurface(d: V1Deployment): unknown {
+function gatedSurface(d: Workload): unknown {
   return { labels: d.metadata?.labels ?? {}, annotations: d.metadata?.annotations ?? {}, template: d.spec?.template };
 }
 

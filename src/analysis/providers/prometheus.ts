@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { parseDurationOr } from '../durations.js';
+import { parseDurationOr } from '../../api/durations.js';
 import type { Credentials, NameValue, PrometheusProviderSpec } from '../types.js';
 import { ProviderError } from './provider.js';
 import type { Labels, MetricProvider, ProviderErrorKind, QueryOptions, QueryResult } from './provider.js';

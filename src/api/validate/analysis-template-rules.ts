@@ -1,6 +1,6 @@
 import { metricProviderKind, type AnalysisTemplateSpec, type Metric } from '../analysis-template.js';
 import { conditionError } from './cel.js';
-import { durationMs } from './durations.js';
+import { durationMs } from '../durations.js';
 import { child, error, warning, type ValidationIssue } from './issue.js';
 import { checkPlaceholders, type PlaceholderScope } from './placeholders.js';
 import { promqlError } from './promql.js';

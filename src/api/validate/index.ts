@@ -11,7 +11,7 @@ import { checkRollout, type RolloutContext } from './rollout-rules.js';
 import { schemaIssues } from './schema-issues.js';
 
 export * from './issue.js';
-export { durationMs } from './durations.js';
+export { durationMs } from '../durations.js';
 export { promqlError } from './promql.js';
 export { conditionError, policyCelError } from './cel.js';
 export { placeholdersIn, BUILTIN_PLACEHOLDERS } from './placeholders.js';

@@ -1,6 +1,6 @@
 import type { AnalysisTemplateSpec } from '../analysis-template.js';
 import type { AnalysisTemplateRef, Rollout, RolloutAnalysis } from '../rollout.js';
-import { durationMs } from './durations.js';
+import { durationMs } from '../durations.js';
 import { child, error, warning, type ValidationIssue } from './issue.js';
 
 /** Finds templates referenced by a Rollout (lint: in the linted files; webhook: in the cluster). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatDuration } from '../../analysis/durations.js';
-import type { ChangeObject, RolloutObject } from '../../controller/resources.js';
+import { formatDuration } from '../../api/durations.js';
+import type { ChangeObject, RolloutObject } from '../../api/objects.js';
 import { ChangeClient } from '../change-client.js';
 import { RolloutClient } from '../rollout-client.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { RolloutObject } from '../../controller/resources.js';
+import type { RolloutObject } from '../../api/objects.js';
 import { RolloutClient } from '../rollout-client.js';
 
 interface StatusFlags {

@@ -1,5 +1,5 @@
 import { AuthorizationV1Api } from '@kubernetes/client-node';
-import { controllerPermissions, describePermission, resourceAttributes } from '../../controller/permissions.js';
+import { controllerPermissions, describePermission, resourceAttributes } from '../../api/permissions.js';
 import { WEBHOOK_TLS_SECRET } from '../../webhook/index.js';
 import { fail, pass, type Check } from '../check.js';
 

@@ -1,31 +1,7 @@
-import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import type { CelRule } from '../../api/index.js';
+import { firstLine } from '../../cel/errors.js';
+import { compilePolicyRule } from '../../cel/policy.js';
 import type { RuleContext, Violation } from '../context.js';
-
-// The variables of src/api's policyCelError, plus oldObject for UPDATE admission
-// (null on CREATE and in the controller, like ValidatingAdmissionPolicy).
-const env = new Environment()
-  .registerVariable('object', 'map')
-  .registerVariable('oldObject', 'dyn')
-  .registerVariable('namespaceObject', 'map')
-  .registerVariable('origin', 'string');
-
-const CACHE_LIMIT = 500;
-const programs = new Map<string, ParseResult | Error>();
-
-function compile(expression: string): ParseResult | Error {
-  const hit = programs.get(expression);
-  if (hit !== undefined) return hit;
-  let result: ParseResult | Error;
-  try {
-    result = env.parse(expression);
-  } catch (e) {
-    result = e instanceof Error ? e : new Error(String(e));
-  }
-  if (programs.size >= CACHE_LIMIT) programs.clear();
-  programs.set(expression, result);
-  return result;
-}
 
 /** JSON integers become CEL ints so `object.spec.replicas == 3` means what it says. */
 function toCel(value: unknown): unknown {
@@ -53,12 +29,10 @@ function celValue(value: object): unknown {
   return out;
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-
 /** The escape hatch: a CEL expression that must be true. Errors fail closed. */
 export function checkCel(rule: CelRule, ctx: RuleContext): Violation[] {
   const fix = `make \`${rule.expression}\` true`;
-  const program = compile(rule.expression);
+  const program = compilePolicyRule(rule.expression);
   if (program instanceof Error) return [{ message: `${rule.message} (expression does not compile: ${firstLine(program)})`, fix }];
   let value: unknown;
   try {

@@ -1,14 +1,13 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import { ContractAnnotations, formatContract, parseContracts, type ContractRef, type ContractRule } from '../../api/index.js';
+import { ContractAnnotations, formatContract, parseContracts, type ContractRef, type ContractRule, type Workload } from '../../api/index.js';
 import type { RuleContext, Violation } from '../context.js';
 import { templateAnnotations, workloadKey } from '../workload.js';
 
 const key = (r: ContractRef): string => formatContract(r);
 
 // Parsed once per object: the audit and every admission scan the same cached workloads.
-const parsed = new WeakMap<V1Deployment, { provides: ContractRef[]; consumes: ContractRef[] }>();
+const parsed = new WeakMap<Workload, { provides: ContractRef[]; consumes: ContractRef[] }>();
 
-function refs(d: V1Deployment | undefined, which: 'provides' | 'consumes'): ContractRef[] {
+function refs(d: Workload | undefined, which: 'provides' | 'consumes'): ContractRef[] {
   if (d === undefined) return [];
   let entry = parsed.get(d);
   if (entry === undefined) {
@@ -46,9 +45,9 @@ interface ContractIndex {
 
 // One index per workload list: a source that hands out the same array (a cache snapshot)
 // pays for it once, not once per admission review.
-const indexes = new WeakMap<readonly V1Deployment[], ContractIndex>();
+const indexes = new WeakMap<readonly Workload[], ContractIndex>();
 
-function indexOf(workloads: readonly V1Deployment[]): ContractIndex {
+function indexOf(workloads: readonly Workload[]): ContractIndex {
   let index = indexes.get(workloads);
   if (index !== undefined) return index;
   index = { consumers: new Map(), providers: new Map() };

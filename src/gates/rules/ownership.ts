@@ -1,7 +1,7 @@
 import type { OwnershipRule } from '../../api/index.js';
 import type { RuleContext, Violation } from '../context.js';
 
-const present = (map: Readonly<Record<string, string>> | undefined, key: string): boolean => (map?.[key] ?? '').trim() !== '';
+const present = (map: Readonly<Record<string, string>> | null | undefined, key: string): boolean => (map?.[key] ?? '').trim() !== '';
 
 /** Labels and annotations on the Deployment that say who owns it and where its runbook is. */
 export function checkOwnership(rule: OwnershipRule, ctx: RuleContext): Violation[] {

@@ -1,5 +1,4 @@
-import type { V1Container } from '@kubernetes/client-node';
-import { DATA_CLASS_LABEL, type SecurityRule } from '../../api/index.js';
+import { DATA_CLASS_LABEL, type Container, type SecurityRule } from '../../api/index.js';
 import type { RuleContext, Violation } from '../context.js';
 import { allContainers, podSpec, templateAnnotations, templateLabels } from '../workload.js';
 
@@ -56,7 +55,7 @@ export function normalizeImage(image: string): string {
 
 function registries(allowed: readonly string[], ctx: RuleContext): Violation[] {
   if (allowed.length === 0) return [];
-  const ok = (c: V1Container): boolean => {
+  const ok = (c: Container): boolean => {
     const image = c.image ?? '';
     const full = normalizeImage(image);
     return allowed.some((p) => image.startsWith(p) || full.startsWith(p));

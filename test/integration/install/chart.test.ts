@@ -10,7 +10,7 @@ import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } fro
 import { instantQuery } from '../../support/prometheus.js';
 import { promqlSyntaxError } from '../../unit/install/dashboard-queries.js';
 import { documents, find, renderChart, type Manifest } from './render.js';
-import { controllerPermissions, describePermission, resourceAttributes } from '../../../src/controller/permissions.js';
+import { controllerPermissions, describePermission, resourceAttributes } from '../../../src/api/permissions.js';
 import { applyWebhookConfigurations, clusterRoleAsOwner, readRegistration, WEBHOOK_TLS_SECRET } from '../../../src/webhook/index.js';
 import { KINDS } from '../../../src/api/index.js';
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compareProviderSchema } from '../../../src/api/index.js';
+import { effectiveCompare } from '../../../src/analysis/defaults.js';
 import { takeMeasurement } from '../../../src/analysis/measure.js';
 import type { MeasureContext } from '../../../src/analysis/measure.js';
 import { conditionInput, judgeQueryResult, measurementFromError } from '../../../src/analysis/measurement.js';
@@ -184,5 +186,16 @@ describe('ProviderFactory', () => {
     expect(() => providerKind({})).toThrow('metric has no provider');
     expect(() => providerKind({ prometheus: { query: 'q' }, signal: { kind: 'logs' } })).toThrow(/several providers/);
     expect(() => new ProviderFactory().forMetric(errorRate)).toThrow(/--prometheus-url/);
+  });
+});
+
+describe('compare defaults', () => {
+  it('are the API schema’s', () => {
+    const written = [
+      { query: 'q', window: '5m' },
+      { query: 'q', window: '5m', against: 'baseline' as const, direction: 'decrease' as const },
+      { query: 'q', window: '5m', step: '10s', pValue: 0.01, critical: false, maxRatio: 1.2 },
+    ];
+    for (const spec of written) expect(effectiveCompare(spec)).toEqual(compareProviderSchema.parse(spec));
   });
 });

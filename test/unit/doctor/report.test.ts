@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controllerPermissions, describePermission } from '../../../src/controller/permissions.js';
+import { controllerPermissions, describePermission } from '../../../src/api/permissions.js';
 import { fail, pass } from '../../../src/doctor/check.js';
 import { formatReport } from '../../../src/doctor/run-doctor.js';
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStepInput } from '../../../src/api/index.js';
 import type { RouteAcceptance } from '../../../src/rollout/traffic.js';
+import { parseRolloutStatus } from '../../../src/rollout/state.js';
 import { World } from './world.js';
 
 const stepArb: fc.Arbitrary<CanaryStepInput> = fc.oneof(
@@ -91,11 +92,21 @@ describe('rollout core invariants through a Gateway', () => {
               expect(before.route.headerRoutes).toEqual([]);
             }
 
+            // Every status the core writes reads back as its phase's state, with nothing to repair.
+            const { state, problem } = parseRolloutStatus(s);
+            expect(problem).toBeUndefined();
+
             // Outside a canary in flight, nothing is routed to a canary apart from stable.
-            if (s.phase === 'Healthy') {
+            if (state.phase === 'Healthy') {
               expect(plan.traffic?.canaryWeight).toBe(0);
               expect(plan.traffic?.headerRoutes).toEqual([]);
-              expect(plan.traffic?.canaryRevision).toBe(s.stableRevision);
+              expect(plan.traffic?.canaryRevision).toBe(state.stable);
+            }
+
+            // A canary in flight or rolled back is what the routes' canary Service is asked to select.
+            if (state.phase !== 'Healthy' && state.phase !== 'NotAdopted' && plan.traffic) {
+              expect(plan.traffic.stableRevision).toBe(state.stable);
+              expect(plan.traffic.canaryRevision).toBe(state.canary);
             }
           }
         },

@@ -5,6 +5,7 @@ import { baselineOf } from '../../../src/rollout/baseline.js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStep } from '../../../src/api/index.js';
 import { canaryReplicaCount } from '../../../src/traffic/replicas.js';
+import { parseRolloutStatus } from '../../../src/rollout/state.js';
 import { weightAt } from '../../../src/rollout/steps.js';
 import { World } from './world.js';
 
@@ -83,10 +84,16 @@ describe('rollout core invariants', () => {
               expect(bad).toEqual([]);
             }
 
+            // Every status the core writes reads back as its phase's state, with nothing to repair.
+            const parsed = parseRolloutStatus(s);
+            expect(parsed.problem).toBeUndefined();
+            expect(parsed.state.phase).toBe(s.stableRevision ? s.phase : 'NotAdopted');
+
             // A rollback leaves stable fully scaled and the canary at zero.
-            if (s.phase === 'Degraded' && s.stableRevision) {
-              expect(w.replicasOf(s.stableRevision)).toBe(replicas);
-              if (s.canaryRevision !== s.stableRevision) expect(w.replicasOf(s.canaryRevision!)).toBe(0);
+            const state = parsed.state;
+            if (state.phase === 'Degraded') {
+              expect(w.replicasOf(state.stable)).toBe(replicas);
+              if (state.canary !== state.stable) expect(w.replicasOf(state.canary)).toBe(0);
             }
           }
         },

@@ -7,7 +7,7 @@ const read = (p: string): string => readFileSync(new URL(`../../../${p}`, import
 
 function reasonsWritten(): Set<string> {
   const planner = read('src/rollout/plan-rollout.ts');
-  const patterns = [/setPhase\(\s*'\w+',\s*'(\w+)'/g, /failCanary\(\s*d,\s*'(\w+)'/g, /rollback\(\s*d,\s*'(\w+)'/g];
+  const patterns = [/setPhase\(\s*'\w+',\s*'(\w+)'/g, /failCanary\(\s*d,\s*\w+,\s*'(\w+)'/g, /rollback\(\s*d,\s*\w+,\s*'(\w+)'/g];
   const found = new Set<string>();
   for (const p of patterns) for (const m of planner.matchAll(p)) found.add(m[1]!);
   // The traffic router's blocked states name their reason in a type union.

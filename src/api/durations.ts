@@ -1,4 +1,5 @@
 /** Go `time.ParseDuration` syntax, the format Kubernetes users already write. */
+import { DURATION_PATTERN } from './common.js';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -68,4 +69,12 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(rest / 60);
   const s = rest - m * 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+
+/**
+ * Milliseconds of a duration in the API's format (integer units: ms, s, m, h), or
+ * undefined when the text is not one. Schema validation reports the format itself.
+ */
+export function durationMs(text: string): number | undefined {
+  return DURATION_PATTERN.test(text) ? parseDuration(text) : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, formatDuration, parseDuration, parseDurationOr } from '../../../src/analysis/durations.js';
+import { DurationError, formatDuration, parseDuration, parseDurationOr } from '../../../src/api/durations.js';
 
 describe('parseDuration', () => {
   it.each([
