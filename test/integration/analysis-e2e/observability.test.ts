@@ -36,22 +36,27 @@ describe('observability gate', () => {
     const s = await startCanary(ns.name, 'ae-silent', { steps, canary: { telemetry: [] }, startStandIn: standIns.start });
     const st = await degraded(s.name);
     expect(st.reason).toBe('AnalysisFailed');
-    expect(st.message).toMatch(
-      /^analysis at step 1 failed: metric "requests" failed: .*signal requests missing: the canary emits no request telemetry \(no series for sum\(rate\(http_requests_total\{revision="[0-9a-f]{10}"\}/,
-    );
+    // All three telemetry signals are missing: the run ends on whichever failed first
+    // (their measurements race under load), and the message names that one.
+    const named =
+      /^analysis at step 1 failed: metric "(requests|logs|traces)" failed: .*signal \1 missing: the canary emits no (request|log|trace) telemetry \(no series for /.exec(
+        st.message ?? '',
+      );
+    expect(named, st.message).not.toBeNull();
+    const signal = named?.[1] ?? '';
     const run = st.analysisRuns?.find((r) => r.stepIndex === 1);
-    // It is scraped (the process is up), so only the telemetry signals are missing;
-    // the run ends on the first of them to fail, and none of the others passed. Whether
-    // `scraped` reached its count first depends on when Prometheus discovered the target.
+    // It is scraped (the process is up), so only the telemetry signals are missing, and
+    // none of them passed. Whether `scraped` reached its count first depends on when
+    // Prometheus discovered the target.
     const scraped = run?.metrics.find((m) => m.name === 'scraped');
     expect(scraped?.failed).toBe(0);
     expect(['Successful', 'Running']).toContain(scraped?.phase);
-    for (const name of ['logs', 'traces']) expect(run?.metrics.find((m) => m.name === name)?.successful, name).toBe(0);
+    for (const name of ['requests', 'logs', 'traces']) expect(run?.metrics.find((m) => m.name === name)?.successful, name).toBe(0);
     // Not failed before the grace period: the first measurements were provisional.
-    const requests = run?.metrics.find((m) => m.name === 'requests');
-    expect(requests?.measurements[0]?.message).toMatch(/within the \d+s discovery grace period/);
-    const failedAt = Date.parse(requests!.measurements.at(-1)!.startedAt);
-    expect(failedAt - Date.parse(run!.startedAt)).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
+    const failing = run?.metrics.find((m) => m.name === signal);
+    expect(failing?.measurements[0]?.message).toMatch(/within the \d+s discovery grace period/);
+    const failedAt = Date.parse(failing?.measurements.at(-1)?.startedAt ?? '');
+    expect(failedAt - Date.parse(run?.startedAt ?? '')).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
     expect(st.cycle?.promotedAt).toBeUndefined();
     await waitForReplicas(s, { stable: 4, canary: 0 });
   });
