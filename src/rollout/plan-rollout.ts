@@ -3,7 +3,7 @@
 // takes the fields its phase requires, and `planRollout` picks which ones run.
 import { parseDuration } from '../api/durations.js';
 import type { AnalysisPhase, AnalysisRunStatus, Provenance, RolloutPhase, RolloutStatus } from '../api/index.js';
-import { canaryReplicaCount, splitReplicas } from '../traffic/replicas.js';
+import { canaryReplicaCount, splitReplicas } from './replica-split.js';
 import { setCondition } from './conditions.js';
 import type { ObservedState, ReplicaSetView } from './observed.js';
 import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';

@@ -2,7 +2,7 @@
 // With traffic.gatewayAPI the weight is a route's, not a pod count's: pods are decided
 // apart (setCanaryScale), and a weight counts only once the Gateway accepted the route.
 import type { CanaryStep, HeaderMatch, RolloutSpec } from '../api/index.js';
-import { canaryReplicaCount } from '../traffic/replicas.js';
+import { canaryReplicaCount } from './replica-split.js';
 
 export interface HeaderRoute {
   name: string;

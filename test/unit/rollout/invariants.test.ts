@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { baselineOf } from '../../../src/rollout/baseline.js';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisPhase, CanaryStep } from '../../../src/api/index.js';
-import { canaryReplicaCount } from '../../../src/traffic/replicas.js';
+import { canaryReplicaCount } from '../../../src/rollout/replica-split.js';
 import { parseRolloutStatus } from '../../../src/rollout/state.js';
 import { weightAt } from '../../../src/rollout/steps.js';
 import { World } from './world.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canaryReplicaCount, resolveIntOrPercent, splitReplicas } from '../../../src/traffic/replicas.js';
+import { canaryReplicaCount, resolveIntOrPercent, splitReplicas } from '../../../src/rollout/replica-split.js';
 
 describe('replica split', () => {
   it.each([

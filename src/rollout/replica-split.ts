@@ -1,6 +1,7 @@
-// The replicas router: a canary weight is carried by replica counts behind the
-// user's existing Service, so "routing" is the arithmetic of how many pods each
-// revision runs, bounded by maxSurge and maxUnavailable like a Deployment.
+// The replicas router, which is the core's own arithmetic: a canary weight is carried by
+// replica counts behind the user's existing Service, so "routing" is how many pods each
+// revision runs, bounded by maxSurge and maxUnavailable like a Deployment. The routers
+// that write to a data plane (Gateway API) live in src/traffic.
 import type { IntOrPercent } from '../api/index.js';
 
 /** Resolves an int-or-percent against a total; percentages round up for surge, down for unavailable. */
