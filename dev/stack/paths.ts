@@ -32,4 +32,6 @@ export const goModules = {
   prometheus: join(repoRoot, 'dev', 'cluster', 'prometheus'),
   helm: join(repoRoot, 'dev', 'cluster', 'helm'),
   pause: join(repoRoot, 'dev', 'cluster', 'pause'),
+  'argo-rollouts': join(repoRoot, 'dev', 'cluster', 'argo-rollouts'),
+  kyverno: join(repoRoot, 'dev', 'cluster', 'kyverno'),
 };
