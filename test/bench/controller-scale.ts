@@ -11,23 +11,77 @@
 //   BENCH_CONTROLLERS=clairvoyance,argo
 //   CONTROLLER_FROM_DIST=1 MALLOC_ARENA_MAX=2   run dist/ (npm run build) as installed
 //   ARGO_QPS, ARGO_BURST            Argo's client rate limit (default: its own, 40 / 80)
+//   BENCH_TEMPLATE=realistic        pod templates of about 3 KB (env, probes, volumes) instead of one image
+//   BENCH_HEAP=1                    also a heap snapshot of the Clairvoyance process at steady state
+//   CLAIRVOYANCE_KEEP_RS_TEMPLATES=1  the controller keeps ReplicaSets' pod templates in its cache
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/index.js';
 import { peerModuleDir, resolveArgoRollouts } from '../../dev/stack/binaries.js';
 import { freePort } from '../../dev/stack/processes.js';
 import { repoRoot } from '../../dev/stack/paths.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
+import { takeSnapshot, type HeapSummary } from './support/heap-snapshot.js';
 
 const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '100,300').split(',').map(Number);
 const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split(',');
 const CONCURRENCY = 16;
 const WORKERS = 8;
+const REALISTIC = process.env.BENCH_TEMPLATE === 'realistic';
+const HEAP = process.env.BENCH_HEAP === '1';
+const heapDir = mkdtempSync(join(tmpdir(), 'scale-heap-'));
+
+/** The pod template of app `app` at image tag `tag`: one container, or (realistic) what a service usually carries. */
+function podTemplate(app: string, tag: number): V1PodTemplateSpec {
+  const image = `registry.example/app:${tag}`;
+  if (!REALISTIC) return { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image }] } };
+  return {
+    metadata: {
+      labels: { app, team: 'payments', tier: 'backend' },
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'clairvoyance.dev/origin': 'human' },
+    },
+    spec: {
+      serviceAccountName: app,
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'app',
+          image,
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            { name: 'metrics', containerPort: 9090 },
+          ],
+          env: [
+            ...Array.from({ length: 16 }, (_, i) => ({ name: `APP_SETTING_${i}`, value: `value-${i}-${app}` })),
+            { name: 'OTEL_SERVICE_NAME', value: app },
+            { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://otel-collector.observability:4318' },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          ],
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 },
+          livenessProbe: { httpGet: { path: '/live', port: 8080 }, periodSeconds: 10, failureThreshold: 3 },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/app' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: `${app}-config` } },
+        { name: 'tmp', emptyDir: {} },
+      ],
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app } } },
+      ],
+    },
+  };
+}
 const STEPS = [{ setWeight: 50 }, { pause: { duration: '1s' } }, { setWeight: 100 }];
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -129,6 +183,7 @@ const KINDS: Record<Controller['name'], Kind> = {
 };
 
 async function startClairvoyance(ns: string): Promise<Controller> {
+  if (HEAP) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}`.trim();
   const c = startController(ns, ['--no-leader-elect', '--workers', String(WORKERS), '--log-level', 'warn']);
   await c.ready;
   return {
@@ -245,6 +300,7 @@ interface Result {
   writesPerStep: number;
   reconcileP99Ms: number;
   load: string;
+  heap?: HeapSummary;
 }
 
 async function scenario(name: Controller['name'], n: number): Promise<Result> {
@@ -266,7 +322,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
           spec: {
             replicas: 0,
             selector: { matchLabels: { app } },
-            template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } },
+            template: podTemplate(app, 1),
           },
         },
       });
@@ -277,6 +333,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     const adoptMs = Date.now() - created;
     await sleep(10_000);
     const steady = statusKiB(controller.pid, 'VmRSS');
+    const heap = HEAP && name === 'clairvoyance' ? await takeSnapshot(controller.pid, heapDir) : undefined;
     const initial = await states(kind, ns);
     const writesBefore = controller.writes(await controller.metrics());
 
@@ -285,6 +342,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     await pool(names, async (app) => {
       await apps.patchNamespacedDeployment(
         { name: app, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/app:2' }] } } } } },
+        // Strategic merge: the container named app changes its image, everything else stays.
         setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
       );
     });
@@ -302,6 +360,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
       writesPerStep: writes / (n * STEPS.length),
       reconcileP99Ms: controller.reconcileP99Ms(after),
       load: loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : loadavg()[0]!.toFixed(1),
+      ...(heap ? { heap } : {}),
     };
   } finally {
     clearInterval(sampler);
@@ -339,12 +398,18 @@ async function main(): Promise<void> {
     }
   }
   const fmt = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
-  console.log(`\ncontroller scale (kwok, ${WORKERS} workers each, 3 steps: setWeight 50, pause 1s, setWeight 100)`);
+  console.log(
+    `\ncontroller scale (kwok, ${WORKERS} workers each, 3 steps: setWeight 50, pause 1s, setWeight 100, ${REALISTIC ? 'realistic ~3 KB' : 'one-container'} pod templates${process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? ', ReplicaSet templates kept in cache' : ''})`,
+  );
   console.log('controller     N       adopt s  steady MiB  peak MiB  canary s  writes/step  reconcile p99 ms  load');
   for (const r of results) {
     console.log(
       `${r.controller.padEnd(12)} ${String(r.n).padStart(6)} ${fmt(r.adoptS).padStart(9)} ${String(r.steadyMiB).padStart(11)} ${String(r.peakMiB).padStart(9)} ${fmt(r.canaryS).padStart(9)} ${fmt(r.writesPerStep, 2).padStart(12)} ${fmt(r.reconcileP99Ms).padStart(17)}  ${r.load}`,
     );
+  }
+  for (const r of results.filter((x) => x.heap)) {
+    console.log(`\nheap snapshot, ${r.controller} N=${r.n} at steady state: ${r.heap!.totalMiB.toFixed(1)} MiB live`);
+    for (const t of r.heap!.top) console.log(`  ${t.name.slice(0, 40).padEnd(40)} ${t.MiB.toFixed(1).padStart(7)} MiB  ${t.count} objects`);
   }
   console.log('\nRSS per Rollout (steady, slope over N)');
   for (const name of CONTROLLERS) console.log(`  ${name.padEnd(12)} ${slope(results.filter((r) => r.controller === name))}`);

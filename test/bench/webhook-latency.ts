@@ -3,6 +3,7 @@
  * fixed rates: see test/bench/support/hey.ts), each server in its own process:
  *   floor        a bare node:https server answering one fixed AdmissionReview
  *   clairvoyance `clairvoyance run`'s webhook, a 20-rule ClusterContextPolicy in the cluster
+ *   workers      the same webhook app and caches in N node:cluster workers, without the controller
  *   kyverno      Kyverno's admission controller (built from dev/cluster/kyverno), the
  *                closest ClusterPolicy (differences printed)
  * The same AdmissionReview (an UPDATE of a compliant Deployment in a gated, pci namespace,
@@ -11,10 +12,11 @@
  *
  * Run: STACK_NODES=kwok npm run stack:up && npx tsx test/bench/webhook-latency.ts
  *   BENCH_SECONDS=10             seconds per rate
- *   BENCH_TARGETS=floor,clairvoyance,kyverno
+ *   BENCH_TARGETS=floor,clairvoyance,workers,kyverno
  *   BENCH_RATES=200,500,1000     the fixed rates; BENCH_LADDER=1500,2000,3000,4000 beyond
  *   CONTROLLER_FROM_DIST=1       run dist/ (npm run build) instead of the sources via tsx
- *   WEBHOOK_WORKERS=1,2          also run clairvoyance's webhook with N worker processes
+ *   WEBHOOK_WORKERS=1,2          `workers`: the same webhook code served by N node:cluster workers
+ *                                (test/bench/support/admission-workers.ts), to see what more event loops buy
  *   KYVERNO_POLICY=ValidatingPolicy   or ClusterPolicy (kyverno.io/v1, deprecated), or both: ValidatingPolicy,ClusterPolicy
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,8 +37,8 @@ import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyve
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATES = (process.env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
 const LADDER = (process.env.BENCH_LADDER ?? '1500,2000,3000,4000').split(',').filter(Boolean).map(Number);
-const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,kyverno').split(',');
-const WORKERS = (process.env.WEBHOOK_WORKERS ?? '1').split(',').map(Number);
+const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,workers,kyverno').split(',');
+const WORKERS = (process.env.WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
 const P99_BUDGET_MS = 10;
 const KYVERNO_POLICIES = (process.env.KYVERNO_POLICY ?? 'ValidatingPolicy').split(',') as ('ValidatingPolicy' | 'ClusterPolicy')[];
 const NS = 'wh-bench';
@@ -233,7 +235,23 @@ async function runFloor(body: string): Promise<TargetResult> {
   }
 }
 
-async function runClairvoyance(body: string, workers: number): Promise<TargetResult> {
+async function runWorkers(body: string, workers: number): Promise<TargetResult> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'test/bench/support/admission-workers.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, WORKERS: String(workers), KUBECONFIG: kubeconfigPath() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const m = await waitForLine(proc, /listening (\d+)/, 'admission workers');
+    const url = `https://127.0.0.1:${m[1]}${WEBHOOK_PATHS.validateDeployments}`;
+    await checkDenies(`workers ×${workers}`, url, body);
+    return await sweep(`webhook app ×${workers} workers`, url, body, proc.pid!, `${RULES.length} rules, node:cluster, no controller`);
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+async function runClairvoyance(body: string): Promise<TargetResult> {
   const fromDist = process.env.CONTROLLER_FROM_DIST === '1';
   const port = await freePort();
   const args = [
@@ -256,7 +274,6 @@ async function runClairvoyance(body: string, workers: number): Promise<TargetRes
     'clairvoyance-wh-bench',
     '--log-level',
     'warn',
-    ...(workers > 1 ? ['--webhook-workers', String(workers)] : []),
   ];
   const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
@@ -274,8 +291,7 @@ async function runClairvoyance(body: string, workers: number): Promise<TargetRes
       await sleep(1000);
     }
     await checkDenies('clairvoyance', url, body);
-    const name = workers > 1 ? `clairvoyance ×${workers} workers` : 'clairvoyance';
-    return await sweep(name, url, body, proc.pid!, `${RULES.length} rules, ${fromDist ? 'dist' : 'tsx'}`);
+    return await sweep('clairvoyance', url, body, proc.pid!, `${RULES.length} rules, ${fromDist ? 'dist' : 'tsx'}`);
   } finally {
     await stopProcess(proc);
   }
@@ -341,7 +357,8 @@ async function main(): Promise<void> {
     for (const target of TARGETS) {
       log(`measuring ${target}`);
       if (target === 'floor') results.push(await runFloor(body));
-      else if (target === 'clairvoyance') for (const w of WORKERS) results.push(await runClairvoyance(body, w));
+      else if (target === 'clairvoyance') results.push(await runClairvoyance(body));
+      else if (target === 'workers') for (const w of WORKERS) results.push(await runWorkers(body, w));
       else if (target === 'kyverno') for (const kind of KYVERNO_POLICIES) results.push(await runKyverno(body, kind));
       else throw new Error(`unknown target ${target}`);
     }
