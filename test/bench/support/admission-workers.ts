@@ -18,20 +18,15 @@ const WORKERS = Number(process.env.WORKERS ?? 2);
 if (cluster.isPrimary) {
   const ca = await createCertificateAuthority('workers-ca', 1);
   const leaf = await ca.issue({ commonName: 'localhost', ipAddresses: ['127.0.0.1'], usage: 'server', validDays: 1 });
-  let port = Number(process.env.PORT ?? 0);
+  // Every worker listens on port 0: the primary binds one random port for that key and
+  // shares it (a worker asking for the number it got would ask the primary to bind it again).
   let ready = 0;
-  const fork = (): void => {
-    const worker = cluster.fork({ WORKER_CERT: leaf.certPem, WORKER_KEY: leaf.keyPem, PORT: String(port) });
+  for (let i = 0; i < WORKERS; i++) {
+    const worker = cluster.fork({ WORKER_CERT: leaf.certPem, WORKER_KEY: leaf.keyPem });
     worker.on('message', (m: { listening?: number }) => {
-      if (m.listening === undefined) return;
-      if (port === 0) {
-        port = m.listening;
-        for (let i = 1; i < WORKERS; i++) fork();
-      }
-      if (++ready === WORKERS) process.stdout.write(`listening ${port}\n`);
+      if (m.listening !== undefined && ++ready === WORKERS) process.stdout.write(`listening ${m.listening}\n`);
     });
-  };
-  fork();
+  }
   process.on('SIGTERM', () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
     process.exit(0);
@@ -45,6 +40,8 @@ if (cluster.isPrimary) {
   while (!used.every((i) => i.hasSynced())) await new Promise((r) => setTimeout(r, 50));
   const source = new CachedPolicySource(informers, silentLogger);
   const app = createWebhookApp({ source, logger: silentLogger });
-  const { port } = await listenHttps(app, { certPem: process.env.WORKER_CERT!, keyPem: process.env.WORKER_KEY! }, Number(process.env.PORT), '127.0.0.1');
+  const { port } = await listenHttps(app, { certPem: process.env.WORKER_CERT!, keyPem: process.env.WORKER_KEY! }, 0, '127.0.0.1');
+  // Exit (rather than die) on SIGTERM, so --cpu-prof and similar flags get to write.
+  process.on('SIGTERM', () => process.exit(0));
   process.send!({ listening: port });
 }
