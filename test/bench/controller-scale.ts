@@ -107,6 +107,31 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 const mib = (kib: number): number => Math.round(kib / 1024);
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The stack's control-plane processes, to tell whether they or the controller are the limit. */
+const STACK_PIDS: Record<string, number> = (() => {
+  const state = JSON.parse(readFileSync(join(repoRoot, '.stack', 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
+  return Object.fromEntries(state.processes.filter((p) => ['etcd', 'kube-apiserver', 'kube-controller-manager'].includes(p.name)).map((p) => [p.name, p.pid]));
+})();
+
+/** CPU seconds used since `start` by the controller and each control-plane process. */
+function cpuSince(start: Record<string, number>, controllerPid: number): Record<string, number> {
+  const now = cpuSnapshot(controllerPid);
+  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (start[k] ?? 0)]));
+}
+function cpuSnapshot(controllerPid: number): Record<string, number> {
+  return { controller: cpuSeconds(controllerPid), ...Object.fromEntries(Object.entries(STACK_PIDS).map(([k, pid]) => [k, cpuSeconds(pid)])) };
+}
+
 /** Percentile from a Prometheus histogram's cumulative buckets (summed over all series matching), interpolated inside the bucket. */
 function histogramQuantile(text: string, name: string, q: number, fragment = ''): number {
   const byLe = new Map<number, number>();
@@ -301,6 +326,8 @@ interface Result {
   reconcileP99Ms: number;
   load: string;
   heap?: HeapSummary;
+  /** CPU seconds per process during adoption and during the canary wave. */
+  cpu: { adopt: Record<string, number>; canary: Record<string, number> };
 }
 
 async function scenario(name: Controller['name'], n: number): Promise<Result> {
@@ -314,6 +341,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     const names = Array.from({ length: n }, (_, i) => `app-${i}`);
     log(`${name}: creating ${n} Deployments and Rollouts in ${ns}`);
     const created = Date.now();
+    const cpu0 = cpuSnapshot(controller.pid);
     await pool(names, async (app) => {
       await apps.createNamespacedDeployment({
         namespace: ns,
@@ -331,6 +359,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     log(`${name}: created in ${((Date.now() - created) / 1000).toFixed(1)} s; waiting for adoption`);
     await waitAll(`${name} adoption`, kind, ns, (_, [phase, stable]) => phase === 'Healthy' && stable !== '', 30 * 60_000);
     const adoptMs = Date.now() - created;
+    const adoptCpu = cpuSince(cpu0, controller.pid);
     await sleep(10_000);
     const steady = statusKiB(controller.pid, 'VmRSS');
     const heap = HEAP && name === 'clairvoyance' ? await takeSnapshot(controller.pid, heapDir) : undefined;
@@ -339,6 +368,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
 
     log(`${name}: changing every pod template (new revision)`);
     const changed = Date.now();
+    const cpu1 = cpuSnapshot(controller.pid);
     await pool(names, async (app) => {
       await apps.patchNamespacedDeployment(
         { name: app, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/app:2' }] } } } } },
@@ -348,6 +378,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     });
     await waitAll(`${name} canary`, kind, ns, (app, [phase, stable]) => phase === 'Healthy' && stable !== '' && stable !== initial.get(app)?.[1], 60 * 60_000);
     const canaryMs = Date.now() - changed;
+    const canaryCpu = cpuSince(cpu1, controller.pid);
     const after = await controller.metrics();
     const writes = controller.writes(after) - writesBefore;
     return {
@@ -361,6 +392,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
       reconcileP99Ms: controller.reconcileP99Ms(after),
       load: loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : loadavg()[0]!.toFixed(1),
       ...(heap ? { heap } : {}),
+      cpu: { adopt: adoptCpu, canary: canaryCpu },
     };
   } finally {
     clearInterval(sampler);
@@ -405,6 +437,14 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(
       `${r.controller.padEnd(12)} ${String(r.n).padStart(6)} ${fmt(r.adoptS).padStart(9)} ${String(r.steadyMiB).padStart(11)} ${String(r.peakMiB).padStart(9)} ${fmt(r.canaryS).padStart(9)} ${fmt(r.writesPerStep, 2).padStart(12)} ${fmt(r.reconcileP99Ms).padStart(17)}  ${r.load}`,
+    );
+  }
+  console.log('\nCPU seconds used (2 cores: 2 s of CPU per second of wall time at most), adoption | canary wave');
+  console.log('controller     N       controller      kube-apiserver  etcd            controller-manager');
+  for (const r of results) {
+    const cell = (k: string): string => `${fmt(r.cpu.adopt[k] ?? NaN)} | ${fmt(r.cpu.canary[k] ?? NaN)}`.padEnd(16);
+    console.log(
+      `${r.controller.padEnd(12)} ${String(r.n).padStart(6)}  ${cell('controller')}${cell('kube-apiserver')}${cell('etcd')}${cell('kube-controller-manager')}`,
     );
   }
   for (const r of results.filter((x) => x.heap)) {
