@@ -46,7 +46,6 @@ function podTemplate(app: string, tag: number): V1PodTemplateSpec {
       annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'clairvoyance.dev/origin': 'human' },
     },
     spec: {
-      serviceAccountName: app,
       securityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
