@@ -41,6 +41,8 @@ interface GoTarget {
   ldflags: string;
   provides: BinaryName[];
   firstBuildHint: string;
+  /** Extra environment for the go command (a module that needs a newer toolchain). */
+  env?: Record<string, string>;
 }
 
 const kubeLdflags = [
@@ -158,8 +160,8 @@ function prometheusOnPath(): string | undefined {
   return major > 2 || (major === 2 && minor >= 40) ? found : undefined;
 }
 
-function goVersion(): string {
-  const result = spawnSync('go', ['version'], { encoding: 'utf8' });
+function goVersion(env: Record<string, string> = {}): string {
+  const result = spawnSync('go', ['version'], { encoding: 'utf8', env: { ...process.env, ...env } });
   if (result.error || result.status !== 0) {
     throw new Error('Go is required to build the local stack (https://go.dev/doc/install), or set the *_BIN variables listed in the README');
   }
@@ -206,7 +208,10 @@ async function build(target: GoTarget, toolchain: string, source?: PreparedSourc
   const partial = `${binary}.partial`;
   const args = ['build', '-v', '-trimpath', '-ldflags', target.ldflags, '-o', partial, target.pkg];
   const cwd = source ? source.prepare(key) : goModules[target.module];
-  const command = `(cd ${cwd} && CGO_ENABLED=0 go ${args.join(' ')})`;
+  const envPrefix = Object.entries(target.env ?? {})
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  const command = `(cd ${cwd} && ${envPrefix}CGO_ENABLED=0 go ${args.join(' ')})`;
   step(target.output, `building from pinned Go modules (first build: ${target.firstBuildHint}); log: ${log}`);
   const started = Date.now();
   const out = createWriteStream(log);
@@ -214,7 +219,7 @@ async function build(target: GoTarget, toolchain: string, source?: PreparedSourc
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('go', args, {
       cwd,
-      env: { ...process.env, CGO_ENABLED: '0' },
+      env: { ...process.env, ...target.env, CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // `go build -v` prints one line per package compiled: a cheap progress measure.
@@ -302,4 +307,69 @@ export async function resolveTraefik(): Promise<string> {
     return explicit;
   }
   return build(TRAEFIK_TARGET, goVersion(), { fingerprint: patchFingerprint(), prepare: prepareTraefikSource });
+}
+
+const ARGO_ROLLOUTS_VERSION = 'v1.10.2';
+const KYVERNO_VERSION = 'v1.19.1';
+
+/**
+ * Peers for the side-by-side benchmarks, built on demand by the benchmarks that need
+ * them and never by resolveBinaries() or `npm test`. Argo Rollouts v1.10.2's go.mod asks
+ * for go 1.26.10, so its build (and its cache key) use the approved go1.27.3 toolchain,
+ * which the go command fetches from the module proxy the first time.
+ */
+const ARGO_ROLLOUTS_TARGET: GoTarget = {
+  module: 'argo-rollouts',
+  pkg: 'github.com/argoproj/argo-rollouts/cmd/rollouts-controller',
+  output: 'rollouts-controller',
+  ldflags: [
+    '-s -w',
+    `-X github.com/argoproj/argo-rollouts/utils/version.version=${ARGO_ROLLOUTS_VERSION.slice(1)}`,
+    '-X github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean',
+  ].join(' '),
+  provides: [],
+  firstBuildHint: 'about 9.5 min and 1.4 GiB of memory on 2 cores, with its own toolchain',
+  env: { GOTOOLCHAIN: 'go1.27.3' },
+};
+
+const KYVERNO_TARGET: GoTarget = {
+  module: 'kyverno',
+  pkg: 'github.com/kyverno/kyverno/cmd/kyverno',
+  output: 'kyverno',
+  ldflags: `-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=${KYVERNO_VERSION}`,
+  provides: [],
+  firstBuildHint: 'about 7.5 min and 2.3 GiB of memory on 2 cores',
+};
+
+/** Argo Rollouts' controller: ARGO_ROLLOUTS_BIN when set, else built once from dev/cluster/argo-rollouts. */
+export async function resolveArgoRollouts(): Promise<string> {
+  return onDemand(ARGO_ROLLOUTS_TARGET, 'ARGO_ROLLOUTS_BIN');
+}
+
+/** Kyverno's admission controller: KYVERNO_BIN when set, else built once from dev/cluster/kyverno. */
+export async function resolveKyverno(): Promise<string> {
+  return onDemand(KYVERNO_TARGET, 'KYVERNO_BIN');
+}
+
+async function onDemand(target: GoTarget, envVar: string): Promise<string> {
+  const explicit = process.env[envVar];
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`${envVar}=${explicit} does not exist; unset it or point it at the ${target.output} binary`);
+    return explicit;
+  }
+  return build(target, goVersion(target.env));
+}
+
+/** The module directory a peer's CRDs and manifests come from (its pinned version in the module cache). */
+export function peerModuleDir(peer: 'argo-rollouts' | 'kyverno'): string {
+  const path = peer === 'argo-rollouts' ? 'github.com/argoproj/argo-rollouts' : 'github.com/kyverno/kyverno';
+  const target = peer === 'argo-rollouts' ? ARGO_ROLLOUTS_TARGET : KYVERNO_TARGET;
+  const result = spawnSync('go', ['mod', 'download', '-json', path], {
+    cwd: goModules[peer],
+    encoding: 'utf8',
+    env: { ...process.env, ...target.env },
+  });
+  const dir = result.status === 0 ? (JSON.parse(result.stdout) as { Dir?: string }).Dir : undefined;
+  if (!dir) throw new Error(`could not locate ${path} in the module cache: ${result.stderr.trim() || result.stdout.trim()}`);
+  return dir;
 }

@@ -36,4 +36,6 @@ export const goModules = {
   pause: join(repoRoot, 'dev', 'cluster', 'pause'),
   traefik: join(repoRoot, 'dev', 'cluster', 'traefik'),
   'gateway-api': join(repoRoot, 'dev', 'cluster', 'gateway-api'),
+  'argo-rollouts': join(repoRoot, 'dev', 'cluster', 'argo-rollouts'),
+  kyverno: join(repoRoot, 'dev', 'cluster', 'kyverno'),
 };

@@ -25,9 +25,19 @@ export interface InformerFactoryOptions {
   observer: InformerObserver;
 }
 
+/**
+ * What the controller reads of a ReplicaSet is its metadata (owner, revision label,
+ * annotations), spec.replicas and status: the pod template, most of its bytes, is never
+ * read from the cache (a baseline reads the stable template with a GET), so it is not kept.
+ * CLAIRVOYANCE_KEEP_RS_TEMPLATES=1 keeps it (to measure what dropping it saves).
+ */
+export function pruneReplicaSet(rs: V1ReplicaSet): void {
+  if (rs.spec?.template) delete rs.spec.template.spec;
+}
+
 export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): ControllerInformers {
-  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true): SharedInformer<T> => {
-    const base = { resource, logger: opts.logger, observer: opts.observer };
+  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true, prune?: (obj: T) => void): SharedInformer<T> => {
+    const base = { resource, logger: opts.logger, observer: opts.observer, ...(prune ? { prune } : {}) };
     if (!namespaced || opts.namespaces.length === 0) return new Informer<T>(kc, base);
     if (opts.namespaces.length === 1) return new Informer<T>(kc, { ...base, namespace: opts.namespaces[0]! });
     return new CompositeInformer<T>(new Map(opts.namespaces.map((ns) => [ns, new Informer<T>(kc, { ...base, namespace: ns })])));
@@ -35,7 +45,7 @@ export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): C
   return {
     rollouts: make<RolloutObject>(ROLLOUTS),
     deployments: make<V1Deployment>(APPS_DEPLOYMENTS),
-    replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS),
+    replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS, true, process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? undefined : pruneReplicaSet),
     analysisTemplates: make<AnalysisTemplateObject>(ANALYSIS_TEMPLATES),
     clusterAnalysisTemplates: make<AnalysisTemplateObject>(CLUSTER_ANALYSIS_TEMPLATES, false),
     namespaces: make<V1Namespace>(NAMESPACES, false),

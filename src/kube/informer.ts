@@ -6,7 +6,7 @@ import { errorMessage, isGone, watchErrorNeedsRelist } from './errors.js';
 import { listAll } from './list-pager.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
-import { ObjectStore } from './object-store.js';
+import { ObjectStore, type Prune } from './object-store.js';
 import { collectionPath, resourceName } from './resource.js';
 import type { ResourceRef } from './resource.js';
 
@@ -36,7 +36,7 @@ export interface InformerObserver {
   event?(resource: string, type: WatchEventType): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   resource: ResourceRef;
   /** Restrict to one namespace; cluster-wide when absent. */
   namespace?: string;
@@ -53,6 +53,11 @@ export interface InformerOptions {
   backoff?: BackoffOptions;
   logger?: KubeLogger;
   observer?: InformerObserver;
+  /**
+   * Drops, in place, fields no reader of this cache uses (e.g. a ReplicaSet's pod
+   * template) before an object is cached or handed to handlers.
+   */
+  prune?: Prune<T>;
 }
 
 export type ObjectHandler<T> = (obj: T) => void;
@@ -83,7 +88,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   readonly name: string;
   private readonly path: string;
   private readonly watcher: Watch;
-  private readonly store = new ObjectStore<T>();
+  private readonly store: ObjectStore<T>;
   private readonly backoff: Backoff;
   private readonly log: KubeLogger;
   private readonly observer: InformerObserver;
@@ -115,8 +120,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly options: InformerOptions,
+    private readonly options: InformerOptions<T>,
   ) {
+    this.store = new ObjectStore<T>(options.prune);
     this.name = resourceName(options.resource) + (options.namespace ? `@${options.namespace}` : '');
     this.path = collectionPath(options.resource, options.namespace);
     this.watcher = new Watch(kc);
@@ -295,7 +301,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   /** Swap in a fresh list, emitting deletes for vanished objects and add/update for the rest. */
   private replace(items: T[]): void {
-    const fresh = new ObjectStore<T>();
+    const fresh = new ObjectStore<T>(this.options.prune);
     for (const item of items) fresh.upsert(item);
     for (const old of this.store.entries()) {
       if (!fresh.get(old.metadata?.namespace, old.metadata?.name ?? '')) {

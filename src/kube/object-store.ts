@@ -1,11 +1,16 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 // Objects indexed by namespace, then name, so `list(namespace)` does not scan
-// the whole cache. Objects are stored exactly as received: no copies.
+// the whole cache. Objects are stored as received, no copies, less what `prune` drops.
+
+/** Drops, in place, the fields of a cached object that no reader of the cache uses. */
+export type Prune<T> = (obj: T) => void;
 
 export class ObjectStore<T extends KubernetesObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private count = 0;
+
+  constructor(private readonly prune?: Prune<T>) {}
 
   get size(): number {
     return this.count;
@@ -27,6 +32,7 @@ export class ObjectStore<T extends KubernetesObject> {
     // managedFields are server-side-apply bookkeeping no reconciler reads, and often
     // the largest part of an object: dropping them is the cheapest memory win.
     if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    this.prune?.(obj);
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let objects = this.byNamespace.get(ns);

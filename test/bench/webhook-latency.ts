@@ -1,110 +1,404 @@
 /**
- * Admission latency of the Deployment validating endpoint under 20 rules, side by side
- * with a no-op endpoint on the same HTTPS server (the floor: TLS, HTTP, express, JSON).
- * 100 concurrent keep-alive connections. Prints figures, asserts nothing.
+ * Admission latency, side by side, load from a separate process (`hey`, open loop at
+ * fixed rates: see test/bench/support/hey.ts), each server in its own process:
+ *   floor        a bare node:https server answering one fixed AdmissionReview
+ *   clairvoyance `clairvoyance run`'s webhook, a 20-rule ClusterContextPolicy in the cluster
+ *   workers      the same webhook app and caches in N node:cluster workers, without the controller
+ *   kyverno      Kyverno's admission controller (built from dev/cluster/kyverno), the
+ *                closest ClusterPolicy (differences printed)
+ * The same AdmissionReview (an UPDATE of a compliant Deployment in a gated, pci namespace,
+ * 200 other workloads in the cluster) goes to each. Rates 200, 500, 1000 reviews/s, then
+ * higher until p99 reaches 10 ms or the rate is not kept. Prints figures, asserts nothing.
  *
- * Run: npx tsx test/bench/webhook-latency.ts [requests-per-endpoint]
+ * Run: STACK_NODES=kwok npm run stack:up && npx tsx test/bench/webhook-latency.ts
+ *   BENCH_SECONDS=10             seconds per rate
+ *   BENCH_TARGETS=floor,clairvoyance,workers,kyverno
+ *   BENCH_RATES=200,500,1000     the fixed rates; BENCH_LADDER=1500,2000,3000,4000 beyond
+ *   CONTROLLER_FROM_DIST=1       run dist/ (npm run build) instead of the sources via tsx
+ *   WEBHOOK_WORKERS=1,2          `workers`: the same webhook code served by N node:cluster workers
+ *                                (test/bench/support/admission-workers.ts), to see what more event loops buy
+ *   KYVERNO_POLICY=ValidatingPolicy   or ClusterPolicy (kyverno.io/v1, deprecated), or both: ValidatingPolicy,ClusterPolicy
  */
-import express from 'express';
-import type { ContextPolicySpecInput } from '../../src/api/index.js';
-import { StaticPolicySource } from '../../src/gates/index.js';
-import { createCertificateAuthority } from '../../src/pki/certificates.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { allow, parseAdmissionReview, reviewOf } from '../../src/webhook/admission-review.js';
-import { DEFAULT_MAX_BODY_BYTES, WEBHOOK_PATHS, createWebhookApp } from '../../src/webhook/app.js';
-import { closeServer, listenHttps } from '../../src/webhook/server.js';
-import { clusterPolicy, deployment, namespace } from '../unit/gates/fixtures.js';
-import { httpsClient, inParallel } from '../unit/webhook/https-client.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { freePort } from '../../dev/stack/processes.js';
+import { repoRoot } from '../../dev/stack/paths.js';
+import { WEBHOOK_PATHS } from '../../src/webhook/app.js';
+import { kubeconfigPath, kubectl } from '../support/cluster.js';
+import { deployment } from '../unit/gates/fixtures.js';
 import { review } from '../unit/webhook/review.js';
+import { GLOBAL_CONTEXT_ENTRY, KYVERNO_DIFFERENCES, RULES, kyvernoClusterPolicy, kyvernoValidatingPolicy } from './support/bench-policies.js';
+import { heyBinary, runLoad, type LoadResult } from './support/hey.js';
+import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
 
-const CONNECTIONS = 100;
-const REQUESTS = Number(process.argv[2] ?? 20_000);
-const WARMUP = 2_000;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATES = (process.env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
+const LADDER = (process.env.BENCH_LADDER ?? '1500,2000,3000,4000').split(',').filter(Boolean).map(Number);
+const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,workers,kyverno').split(',');
+const WORKERS = (process.env.WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
+const P99_BUDGET_MS = 10;
+const KYVERNO_POLICIES = (process.env.KYVERNO_POLICY ?? 'ValidatingPolicy').split(',') as ('ValidatingPolicy' | 'ClusterPolicy')[];
+const NS = 'wh-bench';
+const POLICY = 'wh-bench-20-rules';
 
-/** Twenty rules across every kind, the expensive ones (CEL, contracts) included. */
-const RULES: ContextPolicySpecInput['rules'] = [
-  { id: 'owner-team', rationale: 'r', ownership: { labels: ['team'] } },
-  { id: 'owner-runbook', rationale: 'r', ownership: { annotations: ['runbook'] } },
-  { id: 'metrics', rationale: 'r', observability: { metrics: true } },
-  { id: 'otel-env', rationale: 'r', observability: { otelEnv: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT'] } },
-  { id: 'readiness', rationale: 'r', observability: { readinessProbe: true } },
-  { id: 'flag', rationale: 'r', rolloutConvention: { requireFlag: true } },
-  { id: 'non-root', rationale: 'r', security: { runAsNonRoot: true } },
-  { id: 'limits', rationale: 'r', security: { requireResourceLimits: true } },
-  { id: 'registries', rationale: 'r', security: { allowedRegistries: ['registry.example.com/', 'mirror.example.com/'] } },
-  { id: 'data-class', rationale: 'r', security: { dataClass: { requirements: [{ value: 'pci', requireAnnotations: ['clairvoyance.dev/reviewed-by'] }] } } },
-  { id: 'contracts', rationale: 'r', contract: {} },
-  ...Array.from({ length: 9 }, (_, i) => ({
-    id: `cel-${i}`,
-    rationale: 'r',
-    cel: { expression: `object.spec.replicas <= ${10 + i} && object.spec.template.spec.containers.all(c, has(c.resources.limits))`, message: 'm' },
-  })),
-];
+const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(2)}] ${msg}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+async function must(args: string[], input?: string): Promise<string> {
+  const r = await kubectl(args, input !== undefined ? { input } : {});
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
 }
 
-async function measure(send: (body: string) => Promise<{ status: number }>, body: string, n: number) {
-  await inParallel(Array.from({ length: WARMUP }), CONNECTIONS, async () => void (await send(body)));
-  const latencies: number[] = [];
-  let errors = 0;
-  const start = process.hrtime.bigint();
-  await inParallel(Array.from({ length: n }), CONNECTIONS, async () => {
-    const t = process.hrtime.bigint();
-    const res = await send(body);
-    if (res.status !== 200) errors++;
-    latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
+}
+
+/** Pids of a process and its children (a node:cluster primary and its workers). */
+function processTree(pid: number): number[] {
+  const children = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  })();
+  return [pid, ...children.flatMap(processTree)];
+}
+
+interface Row extends LoadResult {
+  cpuMsPerReview: number;
+  load: number;
+}
+
+interface TargetResult {
+  name: string;
+  rows: Row[];
+  rssMiB: number;
+  note: string;
+}
+
+async function sweep(name: string, url: string, body: string, pid: number, note: string): Promise<TargetResult> {
+  // Warm-up: JIT, TLS sessions, caches.
+  await runLoad(url, body, 200, 3);
+  const rows: Row[] = [];
+  const one = async (rate: number): Promise<Row> => {
+    const pids = processTree(pid);
+    const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const load = loadavg()[0]!;
+    const r = await runLoad(url, body, rate, SECONDS);
+    const cpu1 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const row = { ...r, cpuMsPerReview: ((cpu1 - cpu0) * 1000) / Math.max(1, r.count), load };
+    log(
+      `${name} @ ${rate}/s: achieved ${r.achieved.toFixed(0)}/s, p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999.toFixed(2)} ms, non-200 ${r.non200}, ${row.cpuMsPerReview.toFixed(2)} CPU ms/review`,
+    );
+    return row;
+  };
+  for (const rate of RATES) rows.push(await one(rate));
+  for (const rate of LADDER) {
+    const last = rows.at(-1)!;
+    if (last.p99 >= P99_BUDGET_MS || last.achieved < 0.95 * last.rate) break;
+    rows.push(await one(rate));
+  }
+  const rss = processTree(pid).reduce((s, p) => s + rssMiB(p), 0);
+  return { name, rows, rssMiB: rss, note };
+}
+
+function highestUnderBudget(t: TargetResult): number | undefined {
+  const ok = t.rows.filter((r) => r.p99 < P99_BUDGET_MS && r.achieved >= 0.95 * r.rate && r.non200 === 0);
+  return ok.length ? Math.max(...ok.map((r) => r.rate)) : undefined;
+}
+
+function waitForLine(proc: ChildProcess, pattern: RegExp, what: string, timeoutMs = 120_000): Promise<RegExpExecArray> {
+  let output = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${what}: no ${pattern} after ${timeoutMs / 1000}s:\n${output.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-64 * 1024);
+      const m = pattern.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        res(m);
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.on('exit', (code) => rej(new Error(`${what} exited (${code}):\n${output.slice(-2000)}`)));
   });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: n / seconds, errors };
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(15_000).then(() => proc.kill('SIGKILL'))]);
+}
+
+async function postOnce(url: string, body: string): Promise<unknown> {
+  const { request } = await import('node:https');
+  return new Promise((res, rej) => {
+    const req = request(url, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (r) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => {
+        try {
+          res(JSON.parse(text));
+        } catch {
+          rej(new Error(`${url}: HTTP ${r.statusCode}: ${text.slice(0, 300)}`));
+        }
+      });
+    });
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
+/** The same review without the flag annotation: every target must deny it, or its policy is not in force. */
+function deniedBody(body: string): string {
+  const parsed = JSON.parse(body) as { request: { uid: string; object: { spec: { template: { metadata: { annotations: Record<string, string> } } } } } };
+  delete parsed.request.object.spec.template.metadata.annotations['clairvoyance.dev/flag'];
+  parsed.request.uid = 'probe-denied';
+  return JSON.stringify(parsed);
+}
+
+async function checkDenies(name: string, url: string, body: string): Promise<void> {
+  const answer = await postOnce(url, deniedBody(body));
+  const allowed = (answer as { response?: { allowed?: boolean } }).response?.allowed;
+  log(`${name} on the same change without its flag: ${verdict(answer).slice(0, 160)}`);
+  if (allowed !== false) throw new Error(`${name} allowed a change its policy denies: the policy is not in force`);
+}
+
+function verdict(answer: unknown): string {
+  const response = (answer as { response?: { allowed?: boolean; warnings?: string[]; status?: { message?: string } } }).response;
+  return `allowed=${response?.allowed} ${response?.status?.message ?? ''} ${response?.warnings?.length ? `warnings=${response.warnings.length}` : ''}`.trim();
+}
+
+async function setUpCluster(kc: KubeConfig): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  await must(['apply', '--server-side', '--force-conflicts', '-f', resolve(repoRoot, 'manifests/crds/')]);
+  const namespaces = [
+    { name: NS, labels: { 'clairvoyance.dev/gated': 'true', 'clairvoyance.dev/data-class': 'pci', 'clairvoyance.dev/bench': 'webhook-latency' } },
+    ...Array.from({ length: 20 }, (_, i) => ({ name: `${NS}-team-${i}`, labels: { 'clairvoyance.dev/bench': 'webhook-latency-workloads' } })),
+  ];
+  // Applied, so labels are set on namespaces a previous run left behind too.
+  await must(
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: namespaces.map((metadata) => ({ apiVersion: 'v1', kind: 'Namespace', metadata })) }),
+  );
+  // 200 other workloads, so the contract rule scans a realistic cluster.
+  log('creating 200 workloads for the contract rule');
+  await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      const d = deployment({
+        name: `svc-${i}`,
+        namespace: `${NS}-team-${i % 20}`,
+        templateAnnotations: { 'clairvoyance.dev/consumes': `api-${i % 7}@v1`, 'clairvoyance.dev/provides': `svc-${i}@v1` },
+        mutate: (x) => (x.spec!.replicas = 0),
+      });
+      await apps.createNamespacedDeployment({ namespace: d.metadata!.namespace!, body: d }).catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 409) throw e;
+      });
+    }),
+  );
+  const policy = {
+    apiVersion: 'clairvoyance.dev/v1alpha1',
+    kind: 'ClusterContextPolicy',
+    metadata: { name: POLICY },
+    // Scoped to the benchmark's namespace, so no other namespace's Rollouts are gated by it.
+    spec: { enforcement: 'Enforce', match: { namespaceSelector: { matchLabels: { 'clairvoyance.dev/bench': 'webhook-latency' } } }, rules: RULES },
+  };
+  await must(['apply', '-f', '-'], JSON.stringify(policy));
+}
+
+async function runFloor(body: string): Promise<TargetResult> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'test/bench/support/admission-floor.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const m = await waitForLine(proc, /listening (\d+)/, 'floor');
+    const url = `https://127.0.0.1:${m[1]}/validate`;
+    return await sweep('floor', url, body, proc.pid!, 'node:https, fixed answer');
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+async function runWorkers(body: string, workers: number): Promise<TargetResult> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'test/bench/support/admission-workers.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, WORKERS: String(workers), KUBECONFIG: kubeconfigPath() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const m = await waitForLine(proc, /listening (\d+)/, 'admission workers');
+    const url = `https://127.0.0.1:${m[1]}${WEBHOOK_PATHS.validateDeployments}`;
+    await checkDenies(`workers ×${workers}`, url, body);
+    return await sweep(`webhook app ×${workers} workers`, url, body, proc.pid!, `${RULES.length} rules, node:cluster, no controller`);
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+async function runClairvoyance(body: string): Promise<TargetResult> {
+  const fromDist = process.env.CONTROLLER_FROM_DIST === '1';
+  const port = await freePort();
+  const args = [
+    ...(fromDist ? [resolve(repoRoot, 'dist/cli/main.js')] : ['--import', 'tsx', resolve(repoRoot, 'src/cli/main.ts')]),
+    'run',
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--no-leader-elect',
+    '--bind-address',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--health-port',
+    '0',
+    '--webhook-port',
+    String(port),
+    '--webhook-host',
+    '127.0.0.1',
+    '--webhook-configuration-name',
+    'clairvoyance-wh-bench',
+    '--log-level',
+    'warn',
+  ];
+  const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitForLine(proc, /webhook on port (\d+)/, 'clairvoyance run');
+    const url = `https://127.0.0.1:${port}${WEBHOOK_PATHS.validateDeployments}`;
+    // The policy reaches the webhook through its informer: wait until the review sees all 20 rules.
+    for (let i = 0; ; i++) {
+      const answer = await postOnce(url, body.replace('"uid-1"', '"probe"'));
+      const text = JSON.stringify(answer);
+      if ((answer as { response?: { allowed?: boolean } }).response?.allowed === true || i > 30) {
+        log(`clairvoyance answers: ${verdict(answer)}`);
+        break;
+      }
+      log(`clairvoyance not ready: ${text.slice(0, 200)}`);
+      await sleep(1000);
+    }
+    await checkDenies('clairvoyance', url, body);
+    return await sweep('clairvoyance', url, body, proc.pid!, `${RULES.length} rules, ${fromDist ? 'dist' : 'tsx'}`);
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+async function runKyverno(body: string, kind: 'ValidatingPolicy' | 'ClusterPolicy'): Promise<TargetResult> {
+  const kyverno = await startKyverno(log);
+  const resource = kind === 'ClusterPolicy' ? 'clusterpolicy' : 'validatingpolicies.policies.kyverno.io';
+  try {
+    await must(['apply', '-f', '-'], JSON.stringify(GLOBAL_CONTEXT_ENTRY));
+    await must(['apply', '-f', '-'], JSON.stringify(kind === 'ClusterPolicy' ? kyvernoClusterPolicy(POLICY) : kyvernoValidatingPolicy(POLICY)));
+    await waitPolicyReady(kind, POLICY);
+    // The paths Kyverno registers for each kind (a ValidatingPolicy's names its policies).
+    const url = `https://127.0.0.1:${kyverno.port}${kind === 'ClusterPolicy' ? '/validate/fail' : `/vpol/${POLICY}`}`;
+    for (let i = 0; ; i++) {
+      const answer = await postOnce(url, body.replace('"uid-1"', '"probe"'));
+      log(`kyverno answers: ${verdict(answer)}`);
+      if ((answer as { response?: { allowed?: boolean } }).response?.allowed === true || i > 10) break;
+      await sleep(2000);
+    }
+    await checkDenies('kyverno', url, body);
+    const note = kind === 'ClusterPolicy' ? '20 rules, ClusterPolicy: 19 validate.cel, 1 JMESPath' : '20 validations in one ValidatingPolicy (CEL)';
+    return await sweep(kind === 'ClusterPolicy' ? 'kyverno ClusterPolicy' : 'kyverno', url, body, kyverno.proc.pid!, note);
+  } finally {
+    await kyverno.stop();
+    await kubectl(['delete', resource, POLICY, '--ignore-not-found']);
+    await kubectl(['delete', 'globalcontextentry', 'bench-deployments', '--ignore-not-found']);
+    // Kyverno leaves its webhook configurations behind when stopped: remove them.
+    await kubectl([
+      'delete',
+      'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+      '-l',
+      'webhook.kyverno.io/managed-by=kyverno',
+      '--ignore-not-found',
+    ]);
+    await kubectl(['-n', KYVERNO_NAMESPACE, 'delete', 'lease', '--all', '--ignore-not-found']);
+  }
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
 }
 
 async function main(): Promise<void> {
-  const ca = await createCertificateAuthority('bench-ca', 1);
-  const leaf = await ca.issue({ commonName: 'localhost', ipAddresses: ['127.0.0.1'], usage: 'server', validDays: 1 });
-  // 200 other workloads so the contract rule scans a realistic cluster.
-  const workloads = Array.from({ length: 200 }, (_, i) =>
-    deployment({
-      name: `svc-${i}`,
-      namespace: `team-${i % 20}`,
-      templateAnnotations: { 'clairvoyance.dev/consumes': `api-${i % 7}@v1`, 'clairvoyance.dev/provides': `svc-${i}@v1` },
-    }),
-  );
-  const source = new StaticPolicySource({
-    clusterContextPolicies: [clusterPolicy('bench', { enforcement: 'Warn', rules: RULES })],
-    namespaces: [namespace('shop', { 'clairvoyance.dev/gated': 'true', 'clairvoyance.dev/data-class': 'pci' })],
-    workloads,
+  heyBinary();
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath());
+  await setUpCluster(kc);
+  const object = deployment({
+    namespace: NS,
+    templateAnnotations: {
+      'clairvoyance.dev/origin': 'ai-generated',
+      'clairvoyance.dev/provides': 'orders-api@v2',
+      'clairvoyance.dev/flag': 'checkout-v2',
+      'clairvoyance.dev/reviewed-by': 'alice',
+    },
   });
-  const app = createWebhookApp({ source, logger: silentLogger }, (a) => {
-    // The floor: same server, same TLS and body parsing, no evaluation.
-    a.post('/noop', express.json({ limit: DEFAULT_MAX_BODY_BYTES }), (req, res) => {
-      const parsed = parseAdmissionReview(req.body);
-      res.json(reviewOf(allow('error' in parsed ? '' : parsed.request.uid)));
-    });
-  });
-  const { server, port } = await listenHttps(app, leaf, 0, '127.0.0.1');
-  const client = httpsClient({ port, ca: ca.certPem, maxSockets: CONNECTIONS });
-  const object = deployment({ templateAnnotations: { 'clairvoyance.dev/origin': 'ai-generated', 'clairvoyance.dev/provides': 'orders-api@v2' } });
-  const old = deployment({ templateAnnotations: { 'clairvoyance.dev/provides': 'orders-api@v1,orders-api@v2' } });
-  const body = JSON.stringify(review(object, { operation: 'UPDATE', oldObject: old }));
+  const old = deployment({ namespace: NS, templateAnnotations: { 'clairvoyance.dev/provides': 'orders-api@v1,orders-api@v2' } });
+  const body = JSON.stringify(review(object, { operation: 'UPDATE', oldObject: old, namespace: NS }));
 
-  const floor = await measure((b) => client.send('/noop', b), body, REQUESTS);
-  const gated = await measure((b) => client.send(WEBHOOK_PATHS.validateDeployments, b), body, REQUESTS);
-  const mutate = await measure((b) => client.send(WEBHOOK_PATHS.mutateDeployments, b), body, REQUESTS);
-  client.close();
-  await closeServer(server);
+  const results: TargetResult[] = [];
+  try {
+    for (const target of TARGETS) {
+      log(`measuring ${target}`);
+      if (target === 'floor') results.push(await runFloor(body));
+      else if (target === 'clairvoyance') results.push(await runClairvoyance(body));
+      else if (target === 'workers') for (const w of WORKERS) results.push(await runWorkers(body, w));
+      else if (target === 'kyverno') for (const kind of KYVERNO_POLICIES) results.push(await runKyverno(body, kind));
+      else throw new Error(`unknown target ${target}`);
+    }
+  } finally {
+    log('cleaning up: the policy, the webhook configurations, the namespaces');
+    await kubectl(['delete', 'clustercontextpolicy', POLICY, '--ignore-not-found']);
+    await kubectl(['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', 'clairvoyance-wh-bench', '--ignore-not-found']);
+    await kubectl(['delete', 'namespace', '-l', 'clairvoyance.dev/bench in (webhook-latency,webhook-latency-workloads)', '--wait=true', '--timeout=120s']);
+  }
 
-  const row = (name: string, r: Awaited<ReturnType<typeof measure>>): string =>
-    `${name.padEnd(34)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.rps.toFixed(0).padStart(9)} ${String(r.errors).padStart(7)}`;
+  const floor = results.find((r) => r.name === 'floor');
+  const kyverno = results.find((r) => r.name === 'kyverno');
+  const at = (t: TargetResult | undefined, rate: number): Row | undefined => t?.rows.find((r) => r.rate === rate);
   console.log(
-    `webhook latency: ${REQUESTS} requests per endpoint, ${CONNECTIONS} connections, HTTPS keep-alive, body ${body.length} B, node ${process.version}`,
+    `\nadmission latency: hey (separate process, open loop, ${SECONDS} s per rate), body ${body.length} B, ${cpus().length} cores, node ${process.version}`,
   );
-  console.log(`${'endpoint'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)} ${'non-200'.padStart(7)}`);
-  console.log(row('no-op (floor)', floor));
-  console.log(row(`validate deployments (${RULES.length} rules)`, gated));
-  console.log(row('mutate deployments', mutate));
+  console.log('target                     rate/s  achieved  p50 ms  p99 ms  p99.9 ms  non-200  CPU ms/review  load   p99/floor  p99/kyverno');
+  for (const t of results) {
+    for (const r of t.rows) {
+      const f = at(floor, r.rate);
+      const k = at(kyverno, r.rate);
+      console.log(
+        `${t.name.padEnd(26)} ${String(r.rate).padStart(6)} ${r.achieved.toFixed(0).padStart(9)} ${fmt(r.p50).padStart(7)} ${fmt(r.p99).padStart(7)} ${fmt(r.p999).padStart(9)} ${String(r.non200).padStart(8)} ${fmt(r.cpuMsPerReview).padStart(14)} ${r.load.toFixed(2).padStart(5)} ${(f && t !== floor ? fmt(r.p99 / f.p99) : '').padStart(10)} ${(k && t !== kyverno ? fmt(r.p99 / k.p99) : '').padStart(12)}`,
+      );
+    }
+  }
+  console.log('\nhighest rate with p99 < 10 ms (rate kept, no errors), RSS after the sweep');
+  for (const t of results) {
+    console.log(`  ${t.name.padEnd(26)} ${String(highestUnderBudget(t) ?? 'none').padStart(6)} reviews/s   ${t.rssMiB} MiB   (${t.note})`);
+  }
+  for (const kind of TARGETS.includes('kyverno') ? KYVERNO_POLICIES : []) {
+    console.log(`\nKyverno ${kind}: differences from the Clairvoyance rules`);
+    for (const d of KYVERNO_DIFFERENCES[kind]) console.log(`  - ${d}`);
+  }
 }
 
-void main();
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

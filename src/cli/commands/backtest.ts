@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { DEFAULT_DISCOVERY_GRACE_MS, parseDuration, ProviderFactory } from '../../analysis/index.js';
 import { backtestChanges, formatChanges } from '../../backtest/changes.js';
 import { formatReplay } from '../../backtest/format.js';
-import { renderHtml } from '../../backtest/html.js';
 import { backtestWindow, describeWindow } from '../../backtest/run-backtest.js';
 import { BacktestInputError, loadTemplate } from '../../backtest/template-source.js';
 import { parseLookback, parseTime } from '../../backtest/times.js';
@@ -119,6 +118,8 @@ export function registerBacktest(program: Command): void {
           process.stdout.write(formatReplay(outcome.result, { template: template.origin, ...(outcome.incident ? { incident: outcome.incident } : {}) }));
         }
         if (flags.html) {
+          // vega and vega-lite (about 30 MiB resident) load only for --html, not with every command.
+          const { renderHtml } = await import('../../backtest/html.js');
           writeFileSync(
             flags.html,
             await renderHtml({
