@@ -5,7 +5,7 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRunStatus } from '../../../src/api/index.js';
-import { kubeConfig, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
+import { eventually, kubeConfig, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
 import { useStandIns } from '../../support/stand-ins.js';
 import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
 import { describeStatus, startCanary, useAnalysisController, waitForReplicas } from './scenario.js';
@@ -72,10 +72,14 @@ describe('canary analysis through the controller', () => {
     expect(degraded.cycle?.promotedAt).toBeUndefined();
     await waitForReplicas(s, { stable: 4, canary: 0 });
 
-    const events = await kubeConfig()
-      .makeApiClient(CoreV1Api)
-      .listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${s.name}` });
-    expect(events.items.some((e) => e.reason === 'RolledBack' && e.type === 'Warning' && e.message?.includes('error-rate'))).toBe(true);
+    // Events are recorded in the background, after the status write: wait for it.
+    const event = await eventually('the RolledBack Warning event', async () => {
+      const events = await kubeConfig()
+        .makeApiClient(CoreV1Api)
+        .listNamespacedEvent({ namespace: ns.name, fieldSelector: `involvedObject.name=${s.name}` });
+      return events.items.find((e) => e.reason === 'RolledBack' && e.type === 'Warning');
+    });
+    expect(event.message).toContain('error-rate');
   });
 
   it('rolls back a canary at 3x the stable latency through the compare judge, though it is under the absolute ceiling', async () => {
