@@ -11,7 +11,7 @@ interface StatusFlags {
   interval: string;
 }
 
-/** A human view of one Rollout: phase, step, weights, findings and analysis. */
+/** A human view of one Rollout: phase, step, weights, traffic, findings and analysis. */
 export function renderStatus(r: RolloutObject): string {
   const s = r.status ?? {};
   const steps = ((r.spec as { strategy?: { canary?: { steps?: unknown[] } } } | undefined)?.strategy?.canary?.steps ?? []).length;
@@ -24,6 +24,12 @@ export function renderStatus(r: RolloutObject): string {
     `Revisions: stable ${s.stableRevision ?? '-'}  canary ${s.canaryRevision ?? '-'}`,
     `Replicas:  ${s.readyReplicas ?? 0}/${s.replicas ?? 0} ready`,
   ];
+  // Through a Gateway: whether the routes carry what the controller set, in the Gateway's words.
+  const routed = s.conditions?.find((c) => c.type === 'TrafficRouted');
+  if (routed)
+    lines.push(
+      `Traffic:   ${routed.status === 'True' ? 'routed' : routed.status === 'False' ? 'NOT routed' : 'pending'} (${routed.reason}): ${routed.message}`,
+    );
   if (s.provenance?.origin) lines.push(`Origin:    ${s.provenance.origin}${s.provenance.generator ? ` (${s.provenance.generator})` : ''}`);
   for (const f of s.findings ?? []) lines.push(`Finding:   [${f.enforcement}] ${f.ruleId}: ${f.message}${f.fix ? ` — fix: ${f.fix}` : ''}`);
   for (const run of s.analysisRuns ?? []) {
