@@ -291,22 +291,12 @@ function multiCallLink(binary: string, name: BinaryName, target: GoTarget): stri
 
 /** The helm CLI: HELM_BIN when set, else built once from dev/cluster/helm and cached. */
 export async function resolveHelm(): Promise<string> {
-  const explicit = process.env.HELM_BIN;
-  if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`HELM_BIN=${explicit} does not exist; unset it or point it at a helm v3 binary`);
-    return explicit;
-  }
-  return build(HELM_TARGET, goVersion());
+  return onDemand(HELM_TARGET, 'HELM_BIN');
 }
 
 /** Traefik: TRAEFIK_BIN when set, else built once from dev/cluster/traefik (patched sources) and cached. */
 export async function resolveTraefik(): Promise<string> {
-  const explicit = process.env.TRAEFIK_BIN;
-  if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`TRAEFIK_BIN=${explicit} does not exist; unset it or point it at a Traefik v3 binary`);
-    return explicit;
-  }
-  return build(TRAEFIK_TARGET, goVersion(), { fingerprint: patchFingerprint(), prepare: prepareTraefikSource });
+  return onDemand(TRAEFIK_TARGET, 'TRAEFIK_BIN', { fingerprint: patchFingerprint(), prepare: prepareTraefikSource });
 }
 
 const ARGO_ROLLOUTS_VERSION = 'v1.10.2';
@@ -351,13 +341,14 @@ export async function resolveKyverno(): Promise<string> {
   return onDemand(KYVERNO_TARGET, 'KYVERNO_BIN');
 }
 
-async function onDemand(target: GoTarget, envVar: string): Promise<string> {
+/** A binary the stack does not start: the one the env var names, else built once from its module and cached. */
+async function onDemand(target: GoTarget, envVar: string, source?: PreparedSource): Promise<string> {
   const explicit = process.env[envVar];
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`${envVar}=${explicit} does not exist; unset it or point it at the ${target.output} binary`);
     return explicit;
   }
-  return build(target, goVersion(target.env));
+  return build(target, goVersion(target.env), source);
 }
 
 /** The module directory a peer's CRDs and manifests come from (its pinned version in the module cache). */
