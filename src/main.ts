@@ -1,5 +1,6 @@
 // Wiring only: builds the controller from its parts and runs it under leader election.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { GatewayApiRouter } from './traffic/gateway-api/gateway-router.js';
 import { RouterFactory } from './traffic/router.js';
@@ -14,6 +15,7 @@ import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
 import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
 import { ChangeSweeper } from './controller/change-sweeper.js';
+import { shardLeaseName, shardSelector } from './api/sharding.js';
 import { cachedLedgerParser } from './ledger/parse.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
@@ -37,6 +39,11 @@ export interface RunOptions {
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   leaseName: string;
+  /**
+   * Reconcile only the Rollouts labelled clairvoyance.dev/shard=<shard>, leading the Lease
+   * `<leaseName>-<shard>`. Absent: the unlabelled Rollouts, plus the cluster-wide duties.
+   */
+  shard?: string;
   prometheusUrl?: string;
   /** How long absent observability signals are provisional after an analysis starts (default 2m). */
   signalDiscoveryGraceMs?: number;
@@ -76,7 +83,8 @@ function ownNamespace(): string {
   return existsSync(SA_NAMESPACE_FILE) ? readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() : 'default';
 }
 
-export async function startClairvoyance(opts: RunOptions, logger: Logger = createLogger(opts.logLevel)): Promise<RunningClairvoyance> {
+export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = createLogger(opts.logLevel)): Promise<RunningClairvoyance> {
+  const logger = opts.shard === undefined ? rootLogger : rootLogger.child({ shard: opts.shard });
   const tracing = startTracingFromEnv();
   const kc = loadKubeConfig(opts.kubeconfig);
   const metrics = new ControllerMetrics();
@@ -85,6 +93,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     namespaces: opts.namespaces,
     logger: kubeLog,
     observer: { restart: (resource, reason) => metrics.informerRestarts.inc({ resource, reason }) },
+    rolloutSelector: shardSelector(opts.shard),
   });
   const guard = new StaleGuard({ logger: kubeLog });
   guard.attach(informers.rollouts);
@@ -119,7 +128,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     caches: informers,
     statusWriter: new StatusWriter(kc, { guard, fieldManager: 'clairvoyance-controller' }),
     guard,
-    events: new KubeEventRecorder(kc, { logger: kubeLog }),
+    // Which shard wrote an Event shows in it, as it does in the audit log.
+    events: new KubeEventRecorder(kc, { logger: kubeLog, ...(opts.shard !== undefined ? { instance: `${hostname()}/shard-${opts.shard}` } : {}) }),
     executor,
     gates: new GateChain([new PolicyGateEvaluator(policySource), new FlagGateEvaluator(flagStores)]),
     analysis: new EngineAnalysisRunner(
@@ -144,6 +154,8 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
     return counts;
   };
   let leading = !opts.leaderElect;
+  // Change retention and the policy audit need one writer across shards: the unsharded instance.
+  const clusterDuties = opts.shard === undefined;
   const ledgerChanges = cachedLedgerParser();
   metrics.ledgerChanges = () => (leading && informers.changes.hasSynced() ? ledgerChanges(informers.changes.list()) : undefined);
   for (const informer of allInformers(informers)) informer.start();
@@ -168,7 +180,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
       },
     });
     void running.started.then((ok) => (synced = ok));
-    sweeper.start();
+    if (clusterDuties) sweeper.start();
   };
   const stopReconciling = async (drain: boolean): Promise<void> => {
     const r = running;
@@ -218,7 +230,11 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   let elector: LeaderElector | undefined;
   let shuttingDown = false;
   if (opts.leaderElect) {
-    elector = new LeaderElector(kc, { namespace: opts.leaderElectionNamespace ?? ownNamespace(), name: opts.leaseName, logger: kubeLog });
+    elector = new LeaderElector(kc, {
+      namespace: opts.leaderElectionNamespace ?? ownNamespace(),
+      name: shardLeaseName(opts.leaseName, opts.shard),
+      logger: kubeLog,
+    });
     const campaign = async (): Promise<void> => {
       while (!shuttingDown) {
         await elector!.run({
@@ -227,7 +243,7 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
             leading = true;
             logger.info('became leader; reconciling');
             startReconciling();
-            webhook?.startAudit();
+            if (clusterDuties) webhook?.startAudit();
           },
           onStoppedLeading: () => {
             metrics.isLeader.set(0);
@@ -243,9 +259,17 @@ export async function startClairvoyance(opts: RunOptions, logger: Logger = creat
   } else {
     metrics.isLeader.set(1);
     startReconciling();
-    webhook?.startAudit();
+    if (clusterDuties) webhook?.startAudit();
   }
-  logger.info({ namespaces: opts.namespaces.length ? opts.namespaces : 'all', workers: opts.workers, leaderElect: opts.leaderElect }, 'clairvoyance started');
+  logger.info(
+    {
+      namespaces: opts.namespaces.length ? opts.namespaces : 'all',
+      workers: opts.workers,
+      leaderElect: opts.leaderElect,
+      rollouts: shardSelector(opts.shard),
+    },
+    'clairvoyance started',
+  );
 
   return {
     healthPort: servers[0]!.port,

@@ -10,3 +10,9 @@ export const ROLLOUT_LABEL = `${GROUP}/rollout`;
 export const SCALE_DOWN_AT_ANNOTATION = `${GROUP}/scale-down-at`;
 /** On the Deployment (stamped at admission): when its newest template was admitted. */
 export const ADMITTED_AT_ANNOTATION = `${GROUP}/admitted-at`;
+/**
+ * On a Rollout: the shard whose controller reconciles it. A controller started with
+ * `--shard <name>` reconciles the Rollouts labelled `<name>`; one without `--shard`
+ * reconciles those without the label.
+ */
+export const SHARD_LABEL = `${GROUP}/shard`;

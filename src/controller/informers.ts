@@ -23,6 +23,8 @@ export interface InformerFactoryOptions {
   namespaces: string[];
   logger: KubeLogger;
   observer: InformerObserver;
+  /** Label selector on Rollouts (the shard); Deployments and ReplicaSets are matched through them. */
+  rolloutSelector?: string;
 }
 
 /**
@@ -36,14 +38,14 @@ export function pruneReplicaSet(rs: V1ReplicaSet): void {
 }
 
 export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): ControllerInformers {
-  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true, prune?: (obj: T) => void): SharedInformer<T> => {
-    const base = { resource, logger: opts.logger, observer: opts.observer, ...(prune ? { prune } : {}) };
+  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true, prune?: (obj: T) => void, labelSelector?: string): SharedInformer<T> => {
+    const base = { resource, logger: opts.logger, observer: opts.observer, ...(prune ? { prune } : {}), ...(labelSelector ? { labelSelector } : {}) };
     if (!namespaced || opts.namespaces.length === 0) return new Informer<T>(kc, base);
     if (opts.namespaces.length === 1) return new Informer<T>(kc, { ...base, namespace: opts.namespaces[0]! });
     return new CompositeInformer<T>(new Map(opts.namespaces.map((ns) => [ns, new Informer<T>(kc, { ...base, namespace: ns })])));
   };
   return {
-    rollouts: make<RolloutObject>(ROLLOUTS),
+    rollouts: make<RolloutObject>(ROLLOUTS, true, undefined, opts.rolloutSelector),
     deployments: make<V1Deployment>(APPS_DEPLOYMENTS),
     replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS, true, process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? undefined : pruneReplicaSet),
     analysisTemplates: make<AnalysisTemplateObject>(ANALYSIS_TEMPLATES),
@@ -65,7 +67,8 @@ export function rolloutKeysFor(informers: ControllerInformers) {
         return ns ? [`${ns}/${name}`] : [];
       case 'replicaSets': {
         const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Rollout');
-        return ns && owner ? [`${ns}/${owner.name}`] : [];
+        // Another shard's Rollout is not in this cache: its ReplicaSets are not our work.
+        return ns && owner && informers.rollouts.get(ns, owner.name) ? [`${ns}/${owner.name}`] : [];
       }
       case 'deployments':
         return ns

@@ -72,3 +72,20 @@ app.kubernetes.io/part-of: clairvoyance
 app.kubernetes.io/name: {{ include "clairvoyance.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/*
+Selector labels of one Deployment: the unsharded one keeps the release's own (the
+webhook Service and the budget select it); a shard's pods carry a name of their own,
+so no Service sends them admission requests. Called with (list $ shardName).
+*/}}
+{{- define "clairvoyance.shardSelectorLabels" -}}
+{{- $root := index . 0 }}
+{{- $shard := index . 1 }}
+{{- if $shard }}
+app.kubernetes.io/name: {{ include "clairvoyance.name" $root }}-shard
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+clairvoyance.dev/shard: {{ $shard | quote }}
+{{- else }}
+{{- include "clairvoyance.selectorLabels" $root }}
+{{- end }}
+{{- end }}

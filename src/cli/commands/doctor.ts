@@ -1,6 +1,7 @@
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { formatReport, runDoctor, type DoctorContext } from '../../doctor/run-doctor.js';
+import { SHARD_LABEL } from '../../api/labels.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { DEFAULT_CONFIGURATION_NAME } from '../../webhook/registration.js';
 
@@ -31,7 +32,10 @@ function argValue(args: string[], flag: string): string | undefined {
 /** An installed controller (the chart's Deployment) says its own lease, webhook name, Prometheus and ServiceAccount. */
 async function installedDefaults(kc: KubeConfig, namespace: string): Promise<Partial<DoctorContext>> {
   try {
-    const list = await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace, labelSelector: 'app.kubernetes.io/name=clairvoyance' });
+    // The unsharded Deployment: shards run without the webhook and lead Leases of their own.
+    const list = await kc
+      .makeApiClient(AppsV1Api)
+      .listNamespacedDeployment({ namespace, labelSelector: `app.kubernetes.io/name=clairvoyance,!${SHARD_LABEL}` });
     const d = list.items[0];
     if (!d) return {};
     const pod = d.spec?.template.spec;

@@ -3,6 +3,7 @@ import type { LevelWithSilent } from 'pino';
 import { parseSpan } from '../../ledger/span.js';
 import { DEFAULT_DISCOVERY_GRACE_MS, formatDuration, parseDuration } from '../../analysis/index.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { shardNameProblem } from '../../api/sharding.js';
 
 interface RunFlags {
   kubeconfig?: string;
@@ -14,6 +15,7 @@ interface RunFlags {
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   leaseName: string;
+  shard?: string;
   prometheusUrl?: string;
   signalDiscoveryGrace?: string;
   changeRetention: string;
@@ -56,6 +58,10 @@ export function registerRun(program: Command): void {
     .option('--no-leader-elect', 'run without leader election (a single replica)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader-election Lease (default: own namespace)')
     .option('--lease-name <name>', 'name of the leader-election Lease', 'clairvoyance-controller')
+    .option(
+      '--shard <name>',
+      'reconcile only the Rollouts labelled clairvoyance.dev/shard=<name>, under the Lease <lease-name>-<name> (default: the unlabelled Rollouts, plus Change retention and the policy audit)',
+    )
     .option('--prometheus-url <url>', 'default Prometheus for analysis templates without an address')
     .option(
       '--signal-discovery-grace <duration>',
@@ -80,6 +86,8 @@ export function registerRun(program: Command): void {
       // Parsed before anything starts, so a bad value fails fast with the flag's name.
       const signalDiscoveryGraceMs = flags.signalDiscoveryGrace === undefined ? undefined : graceMs(flags.signalDiscoveryGrace);
       const changeRetentionMs = parseSpan(flags.changeRetention, '--change-retention');
+      const shardProblem = flags.shard === undefined ? undefined : shardNameProblem(flags.shard);
+      if (shardProblem) throw new Error(`--shard: ${shardProblem}`);
       const logger = createLogger(flags.logLevel as LevelWithSilent);
       // Loaded here, not at the top: every other command starts without the controller's graph.
       const { startClairvoyance } = await import('../../main.js');
@@ -94,6 +102,7 @@ export function registerRun(program: Command): void {
           leaderElect: flags.leaderElect,
           ...(flags.leaderElectionNamespace ? { leaderElectionNamespace: flags.leaderElectionNamespace } : {}),
           leaseName: flags.leaseName,
+          ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
           ...(flags.prometheusUrl ? { prometheusUrl: flags.prometheusUrl } : {}),
           ...(signalDiscoveryGraceMs !== undefined ? { signalDiscoveryGraceMs } : {}),
           changeRetentionMs,

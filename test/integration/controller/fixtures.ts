@@ -27,7 +27,13 @@ export async function createApp(namespace: string, name: string, steps: unknown[
 }
 
 /** Creates a custom resource of the API in a namespace (Rollout, AnalysisTemplate, ContextPolicy). */
-export async function createResource(namespace: string, kind: 'Rollout' | 'AnalysisTemplate' | 'ContextPolicy', name: string, spec: unknown): Promise<void> {
+export async function createResource(
+  namespace: string,
+  kind: 'Rollout' | 'AnalysisTemplate' | 'ContextPolicy',
+  name: string,
+  spec: unknown,
+  labels: Record<string, string> = {},
+): Promise<void> {
   const plural = { Rollout: 'rollouts', AnalysisTemplate: 'analysistemplates', ContextPolicy: 'contextpolicies' }[kind];
   await kubeConfig()
     .makeApiClient(CustomObjectsApi)
@@ -36,7 +42,7 @@ export async function createResource(namespace: string, kind: 'Rollout' | 'Analy
       version: VERSION,
       namespace,
       plural,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec },
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, labels }, spec },
     });
 }
 

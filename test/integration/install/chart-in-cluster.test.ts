@@ -1,8 +1,9 @@
 // The chart in the cluster, on real pods: the locally built controller image runs as two
 // replicas under the chart's ServiceAccount on the real node, one leads through its
 // Lease, the API server calls the webhook through the chart's Service, and a Rollout in
-// a gated namespace goes through a canary driven by the in-cluster controller. RBAC
-// denials show up here, not in production.
+// a gated namespace goes through a canary driven by the in-cluster controller. A shard
+// (sharding.shards={a}) runs two more replicas under its own Lease and carries the
+// Rollouts labelled for it. RBAC denials show up here, not in production.
 import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { importImage } from '../../../dev/stack/real-node.js';
 import { helm } from '../../../dev/tools/helm.js';
 import { CHART_DIR } from '../../../scripts/render-install.js';
 import { readRegistration } from '../../../src/webhook/index.js';
+import { SHARD_LABEL } from '../../../src/api/labels.js';
 import { eventually, kubeConfig, kubeconfigPath, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { createDemoApp, requireRealNode, setBehaviour } from '../../support/real-node.js';
 import { createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
@@ -24,13 +26,14 @@ const fullname = `${release}-clairvoyance`;
 const kc = kubeConfig();
 const [repository, tag] = CONTROLLER_IMAGE.split(/:(?=[^:]+$)/) as [string, string];
 
-async function controllerPods(): Promise<{ name: string; node?: string; ready: boolean }[]> {
+async function controllerPods(): Promise<{ name: string; node?: string; ready: boolean; shard?: string }[]> {
   const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name, labelSelector: `app.kubernetes.io/instance=${release}` });
   return pods.items
     .filter((p) => !p.metadata?.deletionTimestamp)
     .map((p) => ({
       name: p.metadata!.name!,
       ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
+      ...(p.metadata?.labels?.[SHARD_LABEL] ? { shard: p.metadata.labels[SHARD_LABEL] } : {}),
       ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     }));
 }
@@ -57,6 +60,8 @@ beforeAll(async () => {
     `image.repository=${repository},image.tag=${tag},image.pullPolicy=Never`,
     '--set',
     `controller.watchNamespaces={${app.name}}`,
+    '--set',
+    'sharding.shards={a}',
     '--set-json',
     `nodeSelector=${JSON.stringify(realNodePlacement.nodeSelector)}`,
     '--set-json',
@@ -70,23 +75,27 @@ afterAll(async () => {
 });
 
 describe('the chart in the cluster, on the real node', () => {
-  it('runs both replicas Ready on the real node, and one of them holds the Lease', { timeout: 180_000 }, async () => {
+  it('runs both replicas of each Deployment Ready on the real node, one leader per Lease', { timeout: 180_000 }, async () => {
     const pods = await eventually(
-      'both controller replicas Ready',
+      'two unsharded and two shard-a replicas Ready',
       async () => {
         const p = await controllerPods();
-        return p.length === 2 && p.every((x) => x.ready) ? p : undefined;
+        return p.length === 4 && p.every((x) => x.ready) && p.filter((x) => x.shard === 'a').length === 2 ? p : undefined;
       },
       { timeoutMs: 150_000 },
     ).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\n${(await kubectl(['describe', 'pods', '-n', ns.name])).stdout.slice(-4000)}\n${await logsOfAll()}`);
     });
     for (const p of pods) expect(p.node).toBe(REAL_NODE_NAME);
-    const holder = await eventually('a leader', async () => {
-      const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: fullname, namespace: ns.name });
-      return lease.spec?.holderIdentity || undefined;
-    });
-    expect(pods.some((p) => holder.startsWith(`${p.name}_`))).toBe(true);
+    const holderOf = (lease: string): Promise<string> =>
+      eventually(`a leader of ${lease}`, async () => {
+        const l = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: lease, namespace: ns.name });
+        return l.spec?.holderIdentity || undefined;
+      });
+    const holder = await holderOf(fullname);
+    expect(pods.some((p) => p.shard === undefined && holder.startsWith(`${p.name}_`))).toBe(true);
+    const shardHolder = await holderOf(`${fullname}-a`);
+    expect(pods.some((p) => p.shard === 'a' && shardHolder.startsWith(`${p.name}_`))).toBe(true);
   });
 
   it('registers its webhook through the Service, and the API server calls it there to deny', async () => {
@@ -128,27 +137,50 @@ describe('the chart in the cluster, on the real node', () => {
     expect(denied).toContain('denied the request');
   });
 
-  it('drives a canary of real pods to promotion in a gated namespace', { timeout: 240_000 }, async () => {
-    await createDemoApp(app.name, 'cart', 2, {}, { team: 'shop' });
-    await createResource(app.name, 'Rollout', 'cart', {
-      replicas: 2,
-      workloadRef: { kind: 'Deployment', name: 'cart' },
-      strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '2s' } }] } },
-      rollback: { scaleDownDelaySeconds: 0 },
-    });
-    const adopted = await waitForStatus(app.name, 'cart', 'adoption by the in-cluster controller', (s) => s.adopted === true && s.phase === 'Healthy', 150_000);
-    await setBehaviour(app.name, 'cart', { latencyMs: 30 });
-    const promoted = await waitForStatus(
-      app.name,
-      'cart',
-      'promotion',
-      (s) => s.phase === 'Healthy' && s.stableRevision !== adopted.stableRevision,
-      150_000,
-    ).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}; status ${JSON.stringify(await rolloutStatus(app.name, 'cart'))}\n${(await logsOfAll()).slice(-4000)}`);
-    });
-    expect(promoted.reason).toBe('Promoted');
-    expect(promoted.readyReplicas).toBe(2);
+  it('drives canaries of real pods to promotion in a gated namespace, the labelled one by the shard', { timeout: 240_000 }, async () => {
+    const canary = async (name: string, labels: Record<string, string>): Promise<void> => {
+      await createDemoApp(app.name, name, 2, {}, { team: 'shop' });
+      await createResource(
+        app.name,
+        'Rollout',
+        name,
+        {
+          replicas: 2,
+          workloadRef: { kind: 'Deployment', name },
+          strategy: { canary: { steps: [{ setWeight: 50 }, { pause: { duration: '2s' } }] } },
+          rollback: { scaleDownDelaySeconds: 0 },
+        },
+        labels,
+      );
+      const adopted = await waitForStatus(
+        app.name,
+        name,
+        `adoption of ${name} by the in-cluster controller`,
+        (s) => s.adopted === true && s.phase === 'Healthy',
+        150_000,
+      );
+      await setBehaviour(app.name, name, { latencyMs: 30 });
+      const promoted = await waitForStatus(
+        app.name,
+        name,
+        `promotion of ${name}`,
+        (s) => s.phase === 'Healthy' && s.stableRevision !== adopted.stableRevision,
+        150_000,
+      ).catch(async (err: unknown) => {
+        throw new Error(`${String(err)}; status ${JSON.stringify(await rolloutStatus(app.name, name))}\n${(await logsOfAll()).slice(-4000)}`);
+      });
+      expect(promoted.reason).toBe('Promoted');
+      expect(promoted.readyReplicas).toBe(2);
+    };
+    await Promise.all([canary('cart', {}), canary('basket', { [SHARD_LABEL]: 'a' })]);
+    const reporters = async (name: string): Promise<Set<string>> => {
+      const events = await kc
+        .makeApiClient(CoreV1Api)
+        .listNamespacedEvent({ namespace: app.name, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
+      return new Set(events.items.map((e) => e.reportingInstance ?? ''));
+    };
+    expect([...(await reporters('basket'))].every((r) => r.endsWith('/shard-a'))).toBe(true);
+    expect([...(await reporters('cart'))].some((r) => r.endsWith('/shard-a'))).toBe(false);
   });
 
   it('met no RBAC denial under its ServiceAccount', async () => {

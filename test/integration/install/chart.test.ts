@@ -142,6 +142,33 @@ describe('helm chart', () => {
     expect(secretRules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['prom-token', 'prom-basic'], verbs: ['get'] }]);
   });
 
+  it('renders one more Deployment per shard: its own Lease, no webhook, pods no Service selects', async () => {
+    const sharded = documents(await renderChart(release, ns.name, ['sharding.shards={a,eu-west}']));
+    expect(sharded.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name)).toEqual([fullname, `${fullname}-shard-a`, `${fullname}-shard-eu-west`]);
+    const shard = find(sharded, 'Deployment', `${fullname}-shard-a`);
+    const args = podSpec(shard).containers[0]!.args;
+    expect(args).toEqual(expect.arrayContaining(['--shard=a', '--no-webhook', `--lease-name=${fullname}`]));
+    expect(args.some((a) => a.startsWith('--webhook-port'))).toBe(false);
+    // The main Deployment is rendered exactly as without shards.
+    expect(find(sharded, 'Deployment', fullname)).toEqual(find(docs, 'Deployment', fullname));
+    // No Service (the webhook's, the metrics') and no other Deployment selects a shard's pods.
+    const podLabels = (shard.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const selects = (selector: Record<string, string>): boolean => Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+    for (const svc of sharded.filter((d) => d.kind === 'Service')) expect(selects((svc.spec as { selector: Record<string, string> }).selector)).toBe(false);
+    expect(selects((find(sharded, 'Deployment', fullname).spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels)).toBe(false);
+    const leaseRule = rules(find(sharded, 'Role', fullname)).find((r) => r.resources.includes('leases') && r.resourceNames);
+    expect(leaseRule?.resourceNames).toEqual([fullname, `${fullname}-a`, `${fullname}-eu-west`]);
+  });
+
+  it('refuses a shard name that is not a label value, and shards without leader election', async () => {
+    await expect(renderChart(release, ns.name, ['sharding.shards={a,Bad_}'])).rejects.toThrow(
+      /sharding\.shards\[1\]: "Bad_" is not a valid clairvoyance\.dev\/shard label value/,
+    );
+    await expect(renderChart(release, ns.name, ['sharding.shards={a}', 'leaderElection.enabled=false', 'replicaCount=1'])).rejects.toThrow(
+      /sharding\.shards needs leaderElection\.enabled/,
+    );
+  });
+
   it('renders the ServiceMonitor and alerts whose PromQL parses and runs', async () => {
     const monitored = documents(await renderChart(release, ns.name, MONITORING));
     const monitor = find(monitored, 'ServiceMonitor').spec as { endpoints: { port: string }[] };
