@@ -24,6 +24,9 @@ export const paths = {
   kubeconfig: join(stackDir, 'kubeconfig'),
   prometheusDir: join(stackDir, 'prometheus'),
   prometheusTargets: join(stackDir, 'prometheus', 'targets'),
+  /** The API server's audit log of controller writes (see audit-policy.ts). */
+  auditLog: join(stackDir, 'logs', 'audit.log'),
+  auditPolicy: join(stackDir, 'audit-policy.yaml'),
   /** One directory per running gateway (Traefik's config, its token, its pid record). */
   gateways: join(stackDir, 'gateways'),
 };

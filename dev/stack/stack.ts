@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBinaries, type Binaries } from './binaries.js';
+import { auditArgs } from './audit-policy.js';
 import {
   apiserverArgs,
   controllerManagerArgs,
@@ -121,7 +122,7 @@ export async function up(): Promise<UpResult> {
     await waitUntil(etcd, 'etcd', 'healthy', () => isHealthy(`http://127.0.0.1:${ports.etcdClient}/health`), 60_000);
     step('etcd', `healthy on 127.0.0.1:${ports.etcdClient}`);
 
-    const apiserver = start('kube-apiserver', binaries['kube-apiserver'], apiserverArgs(ports, pki));
+    const apiserver = start('kube-apiserver', binaries['kube-apiserver'], [...apiserverArgs(ports, pki), ...auditArgs()]);
     await waitUntil(apiserver, 'kube-apiserver', 'ready', () => isHealthy(`${apiserverUrl}/readyz`, adminTls), 120_000);
     step('kube-apiserver', `ready on ${apiserverUrl}`);
 

@@ -27,10 +27,10 @@ import { repoRoot } from '../../dev/stack/paths.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
 import { takeSnapshot, type HeapSummary } from './support/heap-snapshot.js';
+import { cpuSeconds, log, mib, pool, rolloutStates, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
 
 const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '100,300').split(',').map(Number);
 const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split(',');
-const CONCURRENCY = 16;
 const WORKERS = 8;
 const REALISTIC = process.env.BENCH_TEMPLATE === 'realistic';
 const HEAP = process.env.BENCH_HEAP === '1';
@@ -86,36 +86,6 @@ const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
-const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(2)}] ${msg}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function pool<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
-
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${field}:`));
-  return Number(line?.replace(/\D+/g, '') ?? 0);
-}
-const mib = (kib: number): number => Math.round(kib / 1024);
-
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** The stack's control-plane processes, to tell whether they or the controller are the limit. */
 const STACK_PIDS: Record<string, number> = (() => {
   const state = JSON.parse(readFileSync(join(repoRoot, '.stack', 'state.json'), 'utf8')) as { processes: { name: string; pid: number }[] };
@@ -165,13 +135,8 @@ interface Controller {
   stop(): Promise<void>;
 }
 
-interface Kind {
-  group: string;
-  version: string;
-  plural: string;
+interface Kind extends RolloutKind {
   body(name: string): Record<string, unknown>;
-  /** [phase, stable revision] of a Rollout's status. */
-  state(status: Record<string, unknown> | undefined): [string, string];
 }
 
 const KINDS: Record<Controller['name'], Kind> = {
@@ -285,35 +250,6 @@ function metricSumCaseless(text: string, name: string, fragment: string): number
   return sum;
 }
 
-async function states(kind: Kind, ns: string): Promise<Map<string, [string, string]>> {
-  const list = (await custom.listNamespacedCustomObject({ group: kind.group, version: kind.version, namespace: ns, plural: kind.plural })) as {
-    items: { metadata: { name: string }; status?: Record<string, unknown> }[];
-  };
-  return new Map(list.items.map((r) => [r.metadata.name, kind.state(r.status)]));
-}
-
-function countPhases(s: Map<string, [string, string]>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [phase] of s.values()) out[phase] = (out[phase] ?? 0) + 1;
-  return out;
-}
-
-async function waitAll(what: string, kind: Kind, ns: string, done: (name: string, st: [string, string]) => boolean, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  let lastLog = 0;
-  for (;;) {
-    const s = await states(kind, ns);
-    const finished = [...s.entries()].filter(([n, st]) => done(n, st)).length;
-    if (finished === s.size && s.size > 0) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: timed out, ${finished}/${s.size} done, ${JSON.stringify(countPhases(s))}`);
-    if (Date.now() - lastLog > 10_000) {
-      log(`${what}: ${finished}/${s.size} done ${JSON.stringify(countPhases(s))}`);
-      lastLog = Date.now();
-    }
-    await sleep(2000);
-  }
-}
-
 interface Result {
   controller: Controller['name'];
   n: number;
@@ -362,7 +298,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     await sleep(10_000);
     const steady = statusKiB(controller.pid, 'VmRSS');
     const heap = HEAP && name === 'clairvoyance' ? await takeSnapshot(controller.pid, heapDir) : undefined;
-    const initial = await states(kind, ns);
+    const initial = await rolloutStates(kind, ns);
     const writesBefore = controller.writes(await controller.metrics());
 
     log(`${name}: changing every pod template (new revision)`);

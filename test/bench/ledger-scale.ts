@@ -11,6 +11,7 @@ import { applyChangeEvents, emptyChangeStatus } from '../../src/ledger/fold.js';
 import { runCommand } from '../../dev/tools/command.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
+import { pool } from './support/scale.js';
 
 const N = Number(process.env.BENCH_CHANGES ?? 10_000);
 const CONCURRENCY = 32;
@@ -20,15 +21,6 @@ const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
-async function pool<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 function rssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -87,6 +79,7 @@ async function main(): Promise<void> {
           MERGE_PATCH,
         );
       },
+      CONCURRENCY,
     );
     log(`created in ${((Date.now() - created) / 1000).toFixed(1)}s; waiting for the controller's cache`);
     for (;;) {
