@@ -4,12 +4,10 @@ import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { firstLine } from './errors.js';
 
 // Variables a policy's CEL rule sees, named as in ValidatingAdmissionPolicy ('namespace' is
-// reserved in CEL): the Deployment, its Namespace and the change origin.
-const checkEnv = new Environment().registerVariable('object', 'map').registerVariable('namespaceObject', 'map').registerVariable('origin', 'string');
-
-// Where it runs: the same variables plus oldObject for UPDATE admission (null on CREATE
-// and in the controller, like ValidatingAdmissionPolicy).
-const runEnv = new Environment()
+// reserved in CEL): the Deployment, the Deployment before an UPDATE (null on CREATE and in
+// the controller's gate), its Namespace and the change origin. One environment checks a
+// rule (lint, admission of the policy) and runs it, so a rule that passes the check runs.
+const env = new Environment()
   .registerVariable('object', 'map')
   .registerVariable('oldObject', 'dyn')
   .registerVariable('namespaceObject', 'map')
@@ -19,7 +17,7 @@ const runEnv = new Environment()
 export function policyCelError(expression: string): string | undefined {
   let checked;
   try {
-    checked = checkEnv.check(expression);
+    checked = env.check(expression);
   } catch (e) {
     return firstLine(e);
   }
@@ -37,7 +35,7 @@ export function compilePolicyRule(expression: string): ParseResult | Error {
   if (hit !== undefined) return hit;
   let result: ParseResult | Error;
   try {
-    result = runEnv.parse(expression);
+    result = env.parse(expression);
   } catch (e) {
     result = e instanceof Error ? e : new Error(String(e));
   }

@@ -30,6 +30,8 @@ describe('validateDocument: valid documents', () => {
     ],
     ['template', template()],
     ['policy', policy({ ownership: { labels: ['team'] } })],
+    // The gate evaluates oldObject (null on CREATE and before a canary), so the check accepts it.
+    ['policy CEL over oldObject', policy({ cel: { expression: 'oldObject == null || object.spec.replicas >= oldObject.spec.replicas', message: 'm' } })],
     ['non-clairvoyance object', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }],
   ])('%s has no errors', (_name, doc) => {
     expect(validateDocument(doc).filter((i) => i.severity === 'error')).toEqual([]);
