@@ -6,6 +6,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 /** Drops, in place, the fields of a cached object that no reader of the cache uses. */
 export type Prune<T> = (obj: T) => void;
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 export class ObjectStore<T extends KubernetesObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private count = 0;
@@ -32,6 +34,9 @@ export class ObjectStore<T extends KubernetesObject> {
     // managedFields are server-side-apply bookkeeping no reconciler reads, and often
     // the largest part of an object: dropping them is the cheapest memory win.
     if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    // kubectl's client-side apply keeps a whole copy of the object in this annotation.
+    const annotations = obj.metadata?.annotations;
+    if (annotations && LAST_APPLIED in annotations) delete annotations[LAST_APPLIED];
     this.prune?.(obj);
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';

@@ -11,7 +11,7 @@ function replicaSet(): V1ReplicaSet {
       name: 'checkout-abc',
       namespace: 'shop',
       labels: { 'clairvoyance.dev/revision': 'abc' },
-      annotations: { 'clairvoyance.dev/scale-down-at': '2026-01-01T00:00:00Z' },
+      annotations: { 'clairvoyance.dev/scale-down-at': '2026-01-01T00:00:00Z', 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"ReplicaSet"}' },
       ownerReferences: [{ apiVersion: 'clairvoyance.dev/v1alpha1', kind: 'Rollout', name: 'checkout', uid: 'u1', controller: true }],
       managedFields: [{ manager: 'kubectl' }],
     },
@@ -25,7 +25,7 @@ function replicaSet(): V1ReplicaSet {
 }
 
 describe('ObjectStore', () => {
-  it('drops managedFields and whatever its prune drops, keeping the rest', () => {
+  it('drops managedFields, kubectl’s last-applied copy and whatever its prune drops, keeping the rest', () => {
     const store = new ObjectStore<V1ReplicaSet>(pruneReplicaSet);
     store.upsert(replicaSet());
     const cached = store.get('shop', 'checkout-abc')!;
