@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/index.js';
 import { peerModuleDir, resolveArgoRollouts } from '../../dev/stack/binaries.js';
 import { freePort } from '../../dev/stack/processes.js';
@@ -27,7 +27,7 @@ import { repoRoot } from '../../dev/stack/paths.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
 import { takeSnapshot, type HeapSummary } from './support/heap-snapshot.js';
-import { cpuSeconds, log, mib, pool, rolloutStates, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
+import { cpuSeconds, createIdleDeployment, log, mib, pool, rolloutStates, setAppImage, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
 
 const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '100,300').split(',').map(Number);
 const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split(',');
@@ -84,7 +84,6 @@ function podTemplate(app: string, tag: number): V1PodTemplateSpec {
 const STEPS = [{ setWeight: 50 }, { pause: { duration: '1s' } }, { setWeight: 100 }];
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
-const apps = kc.makeApiClient(AppsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 /** The stack's control-plane processes, to tell whether they or the controller are the limit. */
 const STACK_PIDS: Record<string, number> = (() => {
@@ -278,17 +277,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     const created = Date.now();
     const cpu0 = cpuSnapshot(controller.pid);
     await pool(names, async (app) => {
-      await apps.createNamespacedDeployment({
-        namespace: ns,
-        body: {
-          metadata: { name: app },
-          spec: {
-            replicas: 0,
-            selector: { matchLabels: { app } },
-            template: podTemplate(app, 1),
-          },
-        },
-      });
+      await createIdleDeployment(ns, app, podTemplate(app, 1));
       await custom.createNamespacedCustomObject({ group: kind.group, version: kind.version, namespace: ns, plural: kind.plural, body: kind.body(app) });
     });
     log(`${name}: created in ${((Date.now() - created) / 1000).toFixed(1)} s; waiting for adoption`);
@@ -304,13 +293,7 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     log(`${name}: changing every pod template (new revision)`);
     const changed = Date.now();
     const cpu1 = cpuSnapshot(controller.pid);
-    await pool(names, async (app) => {
-      await apps.patchNamespacedDeployment(
-        { name: app, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/app:2' }] } } } } },
-        // Strategic merge: the container named app changes its image, everything else stays.
-        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-      );
-    });
+    await pool(names, (app) => setAppImage(ns, app, 'registry.example/app:2'));
     await waitAll(`${name} canary`, kind, ns, (app, [phase, stable]) => phase === 'Healthy' && stable !== '' && stable !== initial.get(app)?.[1], 60 * 60_000);
     const canaryMs = Date.now() - changed;
     const canaryCpu = cpuSince(cpu1, controller.pid);

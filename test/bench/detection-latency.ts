@@ -2,7 +2,7 @@
  * Detection-to-rollback latency through the real controller and the stack's
  * Prometheus (1 s scrape). Needs the stack: `npm run stack:up`.
  *
- *   npx tsx test/bench/detection-latency.ts [--runs 10] [--error-rate 0.5] [--pods real|stand-in]
+ *   npx tsx test/bench/detection-latency.ts [--runs 10] [--error-rate 0.5] [--pods real|stand-in] [--interval 2s] [--window 10s]
  *
  * Each run: a canary at 50% under background analysis (the error-rate metric,
  * every 2 s), healthy until it has passed twice; then the canary starts failing
@@ -11,8 +11,10 @@
  * revisions are real pods on the stack's real node, clients call their Service
  * and Prometheus finds them by pod discovery; t0 is when every canary pod has been
  * told to fail (POST /control). With `--pods stand-in` stand-in processes play the
- * pods of kwok. Prints each run, the median and p95, and the floor they are
- * measured against. Asserts nothing.
+ * pods of kwok. `--interval` is the analysis interval, `--window` the error-rate
+ * query's rate() window: detection waits for both, so the run prints them beside the
+ * floor. Prints each run, the median and p95, and the floor they are measured
+ * against. Asserts nothing.
  */
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -21,11 +23,10 @@ import { startController } from '../support/controller.js';
 import { startStandIn, type StandInProcess } from '../support/stand-ins.js';
 import { applyCrds, createApp, createResource, replicasByRevision, rolloutStatus, setImage, waitForStatus } from '../integration/controller/fixtures.js';
 import { createDemoApp, ServiceLoad, setBehaviour } from '../support/real-node.js';
-import { createTemplate, ERROR_RATE_QUERY, errorRateMetric } from '../integration/analysis-e2e/templates.js';
+import { createTemplate, errorRateMetric, errorRateQuery } from '../integration/analysis-e2e/templates.js';
+import { parseDuration } from '../../src/api/durations.js';
 
 const SCRAPE_INTERVAL_MS = 1000;
-const ANALYSIS_INTERVAL_MS = 2000;
-const RATE_WINDOW_S = 10;
 const THRESHOLD = 0.05;
 const RUN_TIMEOUT_MS = 60_000;
 const POLL_MS = 50;
@@ -57,9 +58,9 @@ function quantile(sorted: number[], q: number): number {
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /** Median time of the error-rate query against Prometheus, as the controller would run it. */
-async function queryTimeMs(namespace: string, revision: string, samples = 20): Promise<number> {
+async function queryTimeMs(namespace: string, revision: string, window: string, samples = 20): Promise<number> {
   const base = prometheusUrl()!;
-  const query = ERROR_RATE_QUERY.replaceAll('{{rollout.namespace}}', namespace).replaceAll('{{canary.revision}}', revision);
+  const query = errorRateQuery(window).replaceAll('{{rollout.namespace}}', namespace).replaceAll('{{canary.revision}}', revision);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const start = performance.now();
@@ -122,6 +123,7 @@ async function oneRun(
   namespace: string,
   run: number,
   errorRate: number,
+  intervalMs: number,
   setUp: (name: string) => Promise<{ canary: Canary; canaryRevision: string }>,
 ): Promise<{ sample: Sample; canaryRevision: string }> {
   const name = `detect-${run}`;
@@ -137,8 +139,8 @@ async function oneRun(
   ).catch(async (err: unknown) => {
     throw new Error(`run ${run}: ${String(err)}; last status ${JSON.stringify(await rolloutStatus(namespace, name))}`);
   });
-  // Start failing at a random point of the 2 s analysis cycle, as a real regression would.
-  await sleep(Math.random() * ANALYSIS_INTERVAL_MS);
+  // Start failing at a random point of the analysis cycle, as a real regression would.
+  await sleep(Math.random() * intervalMs);
 
   await canary.fail(errorRate);
   const t0 = Date.now();
@@ -167,8 +169,16 @@ async function oneRun(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '10' }, 'error-rate': { type: 'string', default: '0.5' }, pods: { type: 'string', default: 'real' } },
+    options: {
+      runs: { type: 'string', default: '10' },
+      'error-rate': { type: 'string', default: '0.5' },
+      pods: { type: 'string', default: 'real' },
+      interval: { type: 'string', default: '2s' },
+      window: { type: 'string', default: '10s' },
+    },
   });
+  const intervalMs = parseDuration(values.interval);
+  const windowS = parseDuration(values.window) / 1000;
   if (values.pods !== 'real' && values.pods !== 'stand-in') throw new Error(`--pods must be real or stand-in, got "${values.pods}"`);
   const runs = Number(values.runs);
   const errorRate = Number(values['error-rate']);
@@ -180,7 +190,11 @@ async function main(): Promise<void> {
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { [TEST_NAMESPACE_LABEL]: 'true' } } } });
   // Background analysis without a count measures every 2 s until the canary ends.
   // The initial delay lets Prometheus find the new stand-in before the first look.
-  await createTemplate(namespace, 'error-rate', { metrics: [errorRateMetric({ count: undefined, initialDelay: '5s' })] });
+  await createTemplate(namespace, 'error-rate', {
+    metrics: [
+      errorRateMetric({ count: undefined, initialDelay: '5s', interval: values.interval, provider: { prometheus: { query: errorRateQuery(values.window) } } }),
+    ],
+  });
   const controller = startController(namespace, ['--no-leader-elect', '--log-level', 'info']);
   const standIns: StandInProcess[] = [];
   const loads: ServiceLoad[] = [];
@@ -199,12 +213,12 @@ async function main(): Promise<void> {
     await controller.ready;
     console.log(
       `detection-to-rollback latency (${values.pods === 'real' ? 'real pods, traffic through the Service, pod discovery' : 'stand-in processes'}): ` +
-        `${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(ANALYSIS_INTERVAL_MS)}`,
+        `${runs} runs, error rate ${errorRate} from t0, scrape ${s(SCRAPE_INTERVAL_MS)}, analysis every ${s(intervalMs)}, rate window ${windowS} s`,
     );
     console.log('run   detected   status weight 0   canary RS at 0');
     for (let run = 1; run <= runs; run++) {
-      const { sample, canaryRevision } = await oneRun(namespace, run, errorRate, setUp);
-      if (run === 1) queryMs = await queryTimeMs(namespace, canaryRevision);
+      const { sample, canaryRevision } = await oneRun(namespace, run, errorRate, intervalMs, setUp);
+      if (run === 1) queryMs = await queryTimeMs(namespace, canaryRevision, values.window);
       samples.push(sample);
       console.log(`${String(run).padStart(3)}   ${s(sample.detectMs).padStart(8)}   ${s(sample.statusMs).padStart(15)}   ${s(sample.rollbackMs).padStart(14)}`);
       await Promise.all(standIns.splice(0).map((p) => p.stop()));
@@ -219,16 +233,19 @@ async function main(): Promise<void> {
   const detect = sorted((x) => x.detectMs);
   const floorMs = SCRAPE_INTERVAL_MS + queryMs;
   // A 10 s rate() sees the new error rate only in proportion to how much of its window is new.
-  const windowLagMs = (RATE_WINDOW_S * THRESHOLD * 1000) / errorRate;
+  const windowLagMs = (windowS * THRESHOLD * 1000) / errorRate;
   console.log('');
   console.log(`                      median     p95`);
   console.log(`detected          ${s(median(detect)).padStart(10)} ${s(quantile(detect, 0.95)).padStart(8)}`);
   console.log(`rolled back       ${s(median(rollback)).padStart(10)} ${s(quantile(rollback, 0.95)).padStart(8)}   (weight 0 and canary ReplicaSet at 0)`);
   console.log(`floor             ${s(floorMs).padStart(10)}            (scrape interval ${s(SCRAPE_INTERVAL_MS)} + query time ${queryMs.toFixed(1)} ms)`);
+  console.log(
+    `ratio to floor    ${(median(rollback) / floorMs).toFixed(2).padStart(10)} ${(quantile(rollback, 0.95) / floorMs).toFixed(2).padStart(8)}   (rolled back; goal: median 2, p95 3)`,
+  );
   console.log('');
   console.log(
-    `Above the floor by design: the ${RATE_WINDOW_S} s rate window reaches ${THRESHOLD * 100}% errors about ${s(windowLagMs)} after t0 at a ` +
-      `${errorRate * 100}% error rate, and the next measurement is 0-${s(ANALYSIS_INTERVAL_MS)} away (mean ${s(ANALYSIS_INTERVAL_MS / 2)}).`,
+    `Above the floor by design: the ${windowS} s rate window reaches ${THRESHOLD * 100}% errors about ${s(windowLagMs)} after t0 at a ` +
+      `${errorRate * 100}% error rate, and the next measurement is 0-${s(intervalMs)} away (mean ${s(intervalMs / 2)}).`,
   );
 }
 

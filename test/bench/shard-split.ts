@@ -13,13 +13,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../src/api/index.js';
 import { SHARD_LABEL } from '../../src/api/labels.js';
 import { paths, repoRoot } from '../../dev/stack/paths.js';
 import { kubeConfig, kubectl } from '../support/cluster.js';
 import { startController, type ControllerProcess } from '../support/controller.js';
-import { cpuSeconds, log, mib, pool, rolloutStates, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
+import { cpuSeconds, createIdleDeployment, log, mib, pool, rolloutStates, setAppImage, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
 
 const N = Number(process.env.BENCH_ROLLOUTS ?? 10_000);
 const SINGLE = process.env.BENCH_SINGLE !== '0';
@@ -29,7 +29,6 @@ const STEPS = [{ setWeight: 50 }, { pause: { duration: '1s' } }, { setWeight: 10
 const KIND: RolloutKind = { group: GROUP, version: VERSION, plural: 'rollouts', state: (s) => [String(s?.phase ?? 'None'), String(s?.stableRevision ?? '')] };
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
-const apps = kc.makeApiClient(AppsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -185,17 +184,7 @@ async function main(): Promise<void> {
     await pool(
       names.map((name, i) => [name, i] as const),
       async ([app, i]) => {
-        await apps.createNamespacedDeployment({
-          namespace: ns,
-          body: {
-            metadata: { name: app },
-            spec: {
-              replicas: 0,
-              selector: { matchLabels: { app } },
-              template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } },
-            },
-          },
-        });
+        await createIdleDeployment(ns, app, { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } });
         await custom.createNamespacedCustomObject({
           group: GROUP,
           version: VERSION,
@@ -252,16 +241,7 @@ async function main(): Promise<void> {
     log(`changing every pod template (a canary of ${N} Rollouts on two shards)`);
     const changed = Date.now();
     const cpu1 = shards.map(([, c]) => cpuSeconds(c.proc.pid!));
-    await pool(
-      names,
-      async (app) => {
-        await apps.patchNamespacedDeployment(
-          { name: app, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/app:2' }] } } } } },
-          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-        );
-      },
-      32,
-    );
+    await pool(names, (app) => setAppImage(ns, app, 'registry.example/app:2'), 32);
     await waitAll(
       'two shards: canary',
       KIND,

@@ -2,7 +2,7 @@
 // memory and CPU from /proc, and waiting for every Rollout of a namespace to reach a state.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { kubeConfig } from '../../support/cluster.js';
 
 export const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(2)}] ${msg}`);
@@ -80,4 +80,24 @@ export async function waitAll(
     }
     await sleep(2000);
   }
+}
+
+/** A Deployment at 0 replicas for a Rollout to adopt through workloadRef. */
+export async function createIdleDeployment(ns: string, app: string, template: V1PodTemplateSpec): Promise<void> {
+  await kubeConfig()
+    .makeApiClient(AppsV1Api)
+    .createNamespacedDeployment({
+      namespace: ns,
+      body: { metadata: { name: app }, spec: { replicas: 0, selector: { matchLabels: { app } }, template } },
+    });
+}
+
+/** A new revision: the container named app changes its image (strategic merge), everything else stays. */
+export async function setAppImage(ns: string, app: string, image: string): Promise<void> {
+  await kubeConfig()
+    .makeApiClient(AppsV1Api)
+    .patchNamespacedDeployment(
+      { name: app, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
 }
