@@ -8,10 +8,12 @@ import { clusterContextPolicySchema, contextPolicySchema, rolloutSchema, type Cl
 import type { PolicySource } from '../gates/index.js';
 import type { SharedInformer } from '../kube/index.js';
 import type { Logger } from '../telemetry/logger.js';
+import { BY_WORKLOAD, workloadKey } from './informers.js';
 
 export interface PolicyCaches {
   contextPolicies: SharedInformer<KubernetesObject>;
   clusterContextPolicies: SharedInformer<KubernetesObject>;
+  /** Indexed BY_WORKLOAD (createInformers' rollouts). */
   rollouts: SharedInformer<KubernetesObject>;
   deployments: SharedInformer<V1Deployment>;
   namespaces: SharedInformer<V1Namespace>;
@@ -19,11 +21,26 @@ export interface PolicyCaches {
 
 export class CachedPolicySource implements PolicySource {
   private readonly parsed = new WeakMap<object, unknown>();
+  /**
+   * One array until a Deployment changes: every admission review and gate reads the
+   * workloads, and the contract rule indexes them once per array, not once per review.
+   */
+  private workloadSnapshot: V1Deployment[] | undefined;
 
   constructor(
     private readonly caches: PolicyCaches,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const invalidate = (): void => {
+      this.workloadSnapshot = undefined;
+    };
+    caches.deployments.on('add', invalidate);
+    caches.deployments.on('update', (obj, old) => {
+      // A periodic resync re-delivers the same object: nothing changed.
+      if (obj !== old) invalidate();
+    });
+    caches.deployments.on('delete', invalidate);
+  }
 
   contextPolicies(namespace: string): ContextPolicy[] {
     return this.valid(this.caches.contextPolicies.list(namespace), contextPolicySchema);
@@ -34,11 +51,12 @@ export class CachedPolicySource implements PolicySource {
   }
 
   workloads(): V1Deployment[] {
-    return this.caches.deployments.list();
+    this.workloadSnapshot ??= this.caches.deployments.list();
+    return this.workloadSnapshot;
   }
 
-  rollouts(namespace: string): Rollout[] {
-    return this.valid(this.caches.rollouts.list(namespace), rolloutSchema);
+  rolloutsOf(namespace: string, workload: string): Rollout[] {
+    return this.valid(this.caches.rollouts.byIndex(BY_WORKLOAD, workloadKey(namespace, workload)), rolloutSchema);
   }
 
   namespace(name: string): V1Namespace | undefined {

@@ -12,12 +12,14 @@ import type { Logger } from '../telemetry/logger.js';
 import { ROLLOUT_LABEL } from '../api/index.js';
 import type { ChangeObject } from '../api/objects.js';
 import { CHANGES } from './resources.js';
+import { BY_ROLLOUT, workloadKey } from './informers.js';
 
 const ATTEMPTS = 20;
 /** Jittered backoff between conflicting writes, so a burst of writers spreads out. */
 const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 10 * 2 ** attempt)));
 
 export interface ChangeLedgerOptions {
+  /** The Changes cache, indexed BY_ROLLOUT (createInformers' changes). */
   cache?: SharedInformer<ChangeObject>;
   logger: Logger;
   /** Counts API writes (the controller's apiWrites metric). */
@@ -71,7 +73,7 @@ export class ChangeLedger {
   }
 
   private failedChanges(namespace: string, rollout: string): string[] {
-    return (this.opts.cache?.list(namespace) ?? [])
+    return (this.opts.cache?.byIndex(BY_ROLLOUT, workloadKey(namespace, rollout)) ?? [])
       .filter((c) => c.spec?.rollout === rollout && c.status?.state === 'Failed' && c.status.restoredAt === undefined)
       .map((c) => c.metadata?.name ?? '')
       .filter((n) => n !== '');

@@ -37,6 +37,10 @@ export class CompositeInformer<T extends KubernetesObject> implements SharedInfo
     return [...this.parts.values()].flatMap((p) => p.list());
   }
 
+  byIndex(index: string, key: string): T[] {
+    return [...this.parts.values()].flatMap((p) => p.byIndex(index, key));
+  }
+
   on(event: 'add' | 'delete', handler: (obj: T) => void): () => void;
   on(event: 'update', handler: (obj: T, old: T) => void): () => void;
   on(event: 'relist', handler: (info: { startedAt: number }) => void): () => void;

@@ -1,6 +1,14 @@
 // The caches the controller reads, cluster-wide or per watched namespace.
 import type { KubeConfig, KubernetesObject, V1Deployment, V1Namespace, V1ReplicaSet } from '@kubernetes/client-node';
-import { APPS_DEPLOYMENTS, APPS_REPLICASETS, Informer, type InformerObserver, type ResourceRef, type SharedInformer } from '../kube/index.js';
+import {
+  APPS_DEPLOYMENTS,
+  APPS_REPLICASETS,
+  Informer,
+  type InformerObserver,
+  type InformerOptions,
+  type ResourceRef,
+  type SharedInformer,
+} from '../kube/index.js';
 import type { KubeLogger } from '../kube/logger.js';
 import { CompositeInformer } from './composite-informer.js';
 import { ANALYSIS_TEMPLATES, CLUSTER_ANALYSIS_TEMPLATES, CHANGES, CLUSTER_CONTEXT_POLICIES, CONTEXT_POLICIES, NAMESPACES, ROLLOUTS } from './resources.js';
@@ -37,23 +45,51 @@ export function pruneReplicaSet(rs: V1ReplicaSet): void {
   if (rs.spec?.template) delete rs.spec.template.spec;
 }
 
+/** Rollouts by the Deployment their workloadRef names: a Deployment event finds its Rollouts without a scan. */
+export const BY_WORKLOAD = 'workload';
+/** ReplicaSets by the uid of the Rollout that controls them. */
+export const BY_OWNER = 'owner';
+/** Changes by the Rollout they record. */
+export const BY_ROLLOUT = 'rollout';
+
+/** `namespace/name`: the key of the by-workload and by-rollout indexes. */
+export function workloadKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function workloadName(r: RolloutObject): string {
+  return (r.spec as { workloadRef?: { name?: string } } | undefined)?.workloadRef?.name ?? '';
+}
+
 export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): ControllerInformers {
-  const make = <T extends KubernetesObject>(resource: ResourceRef, namespaced = true, prune?: (obj: T) => void, labelSelector?: string): SharedInformer<T> => {
-    const base = { resource, logger: opts.logger, observer: opts.observer, ...(prune ? { prune } : {}), ...(labelSelector ? { labelSelector } : {}) };
+  const make = <T extends KubernetesObject>(
+    resource: ResourceRef,
+    namespaced = true,
+    extra: Pick<InformerOptions<T>, 'prune' | 'labelSelector' | 'indexers'> = {},
+  ): SharedInformer<T> => {
+    const base: InformerOptions<T> = { resource, logger: opts.logger, observer: opts.observer, ...extra };
     if (!namespaced || opts.namespaces.length === 0) return new Informer<T>(kc, base);
     if (opts.namespaces.length === 1) return new Informer<T>(kc, { ...base, namespace: opts.namespaces[0]! });
     return new CompositeInformer<T>(new Map(opts.namespaces.map((ns) => [ns, new Informer<T>(kc, { ...base, namespace: ns })])));
   };
   return {
-    rollouts: make<RolloutObject>(ROLLOUTS, true, undefined, opts.rolloutSelector),
+    rollouts: make<RolloutObject>(ROLLOUTS, true, {
+      ...(opts.rolloutSelector ? { labelSelector: opts.rolloutSelector } : {}),
+      indexers: { [BY_WORKLOAD]: (r) => [workloadKey(r.metadata?.namespace ?? '', workloadName(r))] },
+    }),
     deployments: make<V1Deployment>(APPS_DEPLOYMENTS),
-    replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS, true, process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? undefined : pruneReplicaSet),
+    replicaSets: make<V1ReplicaSet>(APPS_REPLICASETS, true, {
+      ...(process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? {} : { prune: pruneReplicaSet }),
+      indexers: { [BY_OWNER]: (rs) => rs.metadata?.ownerReferences?.filter((o) => o.controller && o.kind === 'Rollout').map((o) => o.uid) ?? [] },
+    }),
     analysisTemplates: make<AnalysisTemplateObject>(ANALYSIS_TEMPLATES),
     clusterAnalysisTemplates: make<AnalysisTemplateObject>(CLUSTER_ANALYSIS_TEMPLATES, false),
     namespaces: make<V1Namespace>(NAMESPACES, false),
     contextPolicies: make<KubernetesObject>(CONTEXT_POLICIES),
     clusterContextPolicies: make<KubernetesObject>(CLUSTER_CONTEXT_POLICIES, false),
-    changes: make<ChangeObject>(CHANGES),
+    changes: make<ChangeObject>(CHANGES, true, {
+      indexers: { [BY_ROLLOUT]: (c) => (c.spec?.rollout ? [workloadKey(c.metadata?.namespace ?? '', c.spec.rollout)] : []) },
+    }),
   };
 }
 
@@ -71,12 +107,7 @@ export function rolloutKeysFor(informers: ControllerInformers) {
         return ns && owner && informers.rollouts.get(ns, owner.name) ? [`${ns}/${owner.name}`] : [];
       }
       case 'deployments':
-        return ns
-          ? informers.rollouts
-              .list(ns)
-              .filter((r) => (r.spec as { workloadRef?: { name?: string } } | undefined)?.workloadRef?.name === name)
-              .map((r) => `${ns}/${r.metadata?.name ?? ''}`)
-          : [];
+        return ns ? informers.rollouts.byIndex(BY_WORKLOAD, workloadKey(ns, name)).map((r) => `${ns}/${r.metadata?.name ?? ''}`) : [];
       default:
         return [];
     }

@@ -12,6 +12,7 @@ import { withSpan } from '../telemetry/tracing.js';
 import type { ChangeLedger } from './change-ledger.js';
 import type { PlanExecutor } from './execute-plan.js';
 import { ownedBy, replicaSetView, workloadView } from './observe.js';
+import { BY_OWNER } from './informers.js';
 import { recordTransition } from './record-metrics.js';
 import type { RolloutObject } from '../api/objects.js';
 import { ROLLOUTS } from './resources.js';
@@ -127,7 +128,7 @@ export class RolloutReconciler implements Reconciler {
     const now = this.deps.clock?.() ?? new Date();
     const deployment = this.deps.caches.deployments.get(identity.namespace, spec.workloadRef.name);
     const replicaSets = this.deps.caches.replicaSets
-      .list(identity.namespace)
+      .byIndex(BY_OWNER, identity.uid)
       .filter((rs) => ownedBy(rs, identity.uid))
       .map(replicaSetView)
       .filter((v) => v !== undefined);

@@ -25,7 +25,7 @@ export class PolicyGateEvaluator implements GateEvaluator {
       metadata: { name: input.rollout.name, namespace, uid: input.rollout.uid },
       spec: input.spec,
     };
-    const others = this.source.rollouts(namespace).filter((r) => r.metadata.name !== input.rollout.name);
+    const others = this.source.rolloutsOf(namespace, input.spec.workloadRef.name).filter((r) => r.metadata.name !== input.rollout.name);
     const findings = evaluatePolicies({
       object: deployment,
       namespace: input.namespace,

@@ -10,8 +10,12 @@ export interface PolicySource {
   clusterContextPolicies(): ClusterContextPolicy[];
   /** Every Deployment in the cluster (downstream contracts look across namespaces). */
   workloads(): Workload[];
-  /** Rollouts in one namespace (requireRollout, adoption, requireFlagFor). */
-  rollouts(namespace: string): Rollout[];
+  /**
+   * The Rollouts in `namespace` whose workloadRef names the Deployment `workload`
+   * (requireRollout, adoption, requireFlagFor): looked up, not scanned, so a namespace of
+   * 10,000 Rollouts costs an admission review what one Deployment's Rollouts cost.
+   */
+  rolloutsOf(namespace: string, workload: string): Rollout[];
   /** The Namespace object, for namespace selectors, the gated label and data classes. */
   namespace(name: string): NamespaceObject | undefined;
 }
@@ -40,8 +44,8 @@ export class StaticPolicySource implements PolicySource {
     return this.data.workloads ?? [];
   }
 
-  rollouts(namespace: string): Rollout[] {
-    return (this.data.rollouts ?? []).filter((r) => r.metadata.namespace === namespace);
+  rolloutsOf(namespace: string, workload: string): Rollout[] {
+    return (this.data.rollouts ?? []).filter((r) => r.metadata.namespace === namespace && r.spec.workloadRef?.name === workload);
   }
 
   namespace(name: string): NamespaceObject | undefined {

@@ -6,7 +6,7 @@ import { errorMessage, isGone, watchErrorNeedsRelist } from './errors.js';
 import { listAll } from './list-pager.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
-import { ObjectStore, type Prune } from './object-store.js';
+import { ObjectStore, type Indexers, type Prune } from './object-store.js';
 import { collectionPath, resourceName } from './resource.js';
 import type { ResourceRef } from './resource.js';
 
@@ -58,6 +58,8 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
    * template) before an object is cached or handed to handlers.
    */
   prune?: Prune<T>;
+  /** Secondary keys to look objects up by (`byIndex`), kept current with the cache. */
+  indexers?: Indexers<T>;
 }
 
 export type ObjectHandler<T> = (obj: T) => void;
@@ -76,6 +78,8 @@ export interface SharedInformer<T extends KubernetesObject = KubernetesObject> {
   msSinceActivity(): number;
   get(namespace: string | undefined, name: string): T | undefined;
   list(namespace?: string): T[];
+  /** The cached objects under `key` in the index named `index` (declared in `indexers`). */
+  byIndex(index: string, key: string): T[];
   on(event: 'add' | 'delete', handler: ObjectHandler<T>): () => void;
   on(event: 'update', handler: UpdateHandler<T>): () => void;
   on(event: 'relist', handler: RelistHandler): () => void;
@@ -122,7 +126,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     private readonly kc: KubeConfig,
     private readonly options: InformerOptions<T>,
   ) {
-    this.store = new ObjectStore<T>(options.prune);
+    this.store = new ObjectStore<T>(options.prune, options.indexers);
     this.name = resourceName(options.resource) + (options.namespace ? `@${options.namespace}` : '');
     this.path = collectionPath(options.resource, options.namespace);
     this.watcher = new Watch(kc);
@@ -179,6 +183,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   list(namespace?: string): T[] {
     return this.store.list(namespace);
+  }
+
+  byIndex(index: string, key: string): T[] {
+    return this.store.byIndex(index, key);
   }
 
   /** True while a watch stream is open; with `msSinceActivity` this serves health checks. */

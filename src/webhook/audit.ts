@@ -32,7 +32,7 @@ export function auditPolicies(source: PolicySource): PolicyAudit[] {
       const findings = evaluatePolicy(policy, {
         object: w,
         namespace: source.namespace(ns),
-        rollouts: governingRollouts(w, source.rollouts(ns)),
+        rollouts: governingRollouts(w, source.rolloutsOf(ns, w.metadata?.name ?? '')),
         workloads,
       });
       for (const f of findings) {

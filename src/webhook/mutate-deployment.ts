@@ -33,7 +33,7 @@ const mutation = (request: Parameters<ReviewHandler>[0], { source, now = () => n
   const adopted =
     name !== undefined &&
     source
-      .rollouts(namespace)
+      .rolloutsOf(namespace, name)
       .some((r) => r.spec.workloadRef?.name === name && r.status?.adopted === true && (r.spec.workloadRef.scaleDown ?? 'onsuccess') !== 'never');
   // 'add' replaces an existing member, so one op covers both cases.
   if (adopted && object.spec?.replicas !== 0) patch.push({ op: 'add', path: '/spec/replicas', value: 0 });

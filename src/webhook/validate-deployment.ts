@@ -26,8 +26,8 @@ export const validateDeployment: ReviewHandler = (request, { source, metrics, re
   const object = deploymentOf(request.object, namespace);
   const oldObject = request.operation === 'UPDATE' && request.oldObject != null ? deploymentOf(request.oldObject, namespace) : undefined;
   if (oldObject && isDeepStrictEqual(gatedSurface(object), gatedSurface(oldObject))) return allow(request.uid);
-  const namespaceRollouts = source.rollouts(namespace);
-  const rollouts = governingRollouts(object, namespaceRollouts);
+  const candidates = source.rolloutsOf(namespace, object.metadata?.name ?? request.name ?? '');
+  const rollouts = governingRollouts(object, candidates);
   const findings = evaluatePolicies({
     object,
     oldObject,
@@ -59,7 +59,7 @@ export const validateDeployment: ReviewHandler = (request, { source, metrics, re
         namespace,
         denialEntries({
           rollouts: rollouts.map((r) => {
-            const window = namespaceRollouts.find((n) => n.metadata.name === r.name)?.spec.stabilityWindow;
+            const window = candidates.find((n) => n.metadata.name === r.name)?.spec.stabilityWindow;
             return { name: r.name, ...(window ? { stabilityWindow: window } : {}) };
           }),
           workload: object.metadata?.name ?? request.name ?? '',

@@ -50,8 +50,8 @@ export class LivePolicySource implements PolicySource {
   workloads(): V1Deployment[] {
     return this.data.deps;
   }
-  rollouts(namespace: string): Rollout[] {
-    return this.data.rollouts.filter((r) => r.metadata.namespace === namespace);
+  rolloutsOf(namespace: string, workload: string): Rollout[] {
+    return this.data.rollouts.filter((r) => r.metadata.namespace === namespace && r.spec.workloadRef?.name === workload);
   }
   namespace(name: string): V1Namespace | undefined {
     return this.data.ns.find((n) => n.metadata?.name === name);

@@ -1,4 +1,5 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pruneReplicaSet } from '../../../src/controller/informers.js';
 import { ObjectStore } from '../../../src/kube/object-store.js';
@@ -44,5 +45,54 @@ describe('ObjectStore', () => {
     const store = new ObjectStore<V1ReplicaSet>();
     store.upsert(replicaSet());
     expect(store.get('shop', 'checkout-abc')?.spec?.template?.spec?.containers).toHaveLength(1);
+  });
+});
+
+describe('ObjectStore indexes', () => {
+  type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels?: Record<string, string> } };
+  const obj = (name: string, owner?: string): Obj => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'shop', ...(owner ? { labels: { owner } } : {}) },
+  });
+  const byOwner = (o: Obj): string[] => (o.metadata.labels?.owner ? [o.metadata.labels.owner] : []);
+  const names = (objects: Obj[]): string[] => objects.map((o) => o.metadata.name).sort();
+
+  it('finds objects by key, follows an update to its new key, and forgets removed ones', () => {
+    const store = new ObjectStore<Obj>(undefined, { owner: byOwner });
+    store.upsert(obj('a', 'x'));
+    store.upsert(obj('b', 'x'));
+    store.upsert(obj('c', 'y'));
+    store.upsert(obj('d'));
+    expect(names(store.byIndex('owner', 'x'))).toEqual(['a', 'b']);
+    store.upsert(obj('b', 'y'));
+    expect(names(store.byIndex('owner', 'x'))).toEqual(['a']);
+    expect(names(store.byIndex('owner', 'y'))).toEqual(['b', 'c']);
+    store.remove('shop', 'a');
+    expect(store.byIndex('owner', 'x')).toEqual([]);
+    store.clear();
+    expect(store.byIndex('owner', 'y')).toEqual([]);
+  });
+
+  it('agrees with a scan after any sequence of writes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.constantFrom('a', 'b', 'c', 'd'), fc.option(fc.constantFrom('x', 'y'), { nil: undefined })), { maxLength: 40 }),
+        (ops) => {
+          const store = new ObjectStore<Obj>(undefined, { owner: byOwner });
+          for (const [write, name, owner] of ops) {
+            if (write) store.upsert(obj(name, owner));
+            else store.remove('shop', name);
+          }
+          for (const key of ['x', 'y']) {
+            expect(names(store.byIndex('owner', key))).toEqual(names(store.list().filter((o) => o.metadata.labels?.owner === key)));
+          }
+        },
+      ),
+    );
+  });
+
+  it('names the indexes it has when asked for another', () => {
+    expect(() => new ObjectStore<Obj>(undefined, { owner: byOwner }).byIndex('team', 'x')).toThrow(/no index "team" on this cache \(known: owner\)/);
   });
 });
