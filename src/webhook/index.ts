@@ -13,7 +13,7 @@ import { claimRegistration, newRunIdentity, releaseRegistration } from './lifecy
 import { applyWebhookConfigurations, DEFAULT_CONFIGURATION_NAME, type RegistrationOptions, type WebhookOwner, type WebhookTarget } from './registration.js';
 import { closeServer, listenHttps } from './server.js';
 
-export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES } from './app.js';
+export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES, type WebhookHandler, type WebhookRoutes } from './app.js';
 export { parseAdmissionReview, reviewOf, ADMISSION_API_VERSION } from './admission-review.js';
 export type { AdmissionRequest, AdmissionResponse, AdmissionReviewOut } from './admission-review.js';
 export { WebhookCertificates, needsRenewal, WEBHOOK_TLS_SECRET, type ServingCertificate } from './certificates.js';
