@@ -19,11 +19,24 @@ export interface PolicyCaches {
 
 export class CachedPolicySource implements PolicySource {
   private readonly parsed = new WeakMap<object, unknown>();
+  /** One list of Deployments until one changes: the contract index is built per list, not per review. */
+  private workloadList: readonly V1Deployment[] | undefined;
 
   constructor(
     private readonly caches: PolicyCaches,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const changed = (): void => {
+      this.workloadList = undefined;
+    };
+    caches.deployments.on('add', changed);
+    caches.deployments.on('delete', changed);
+    caches.deployments.on('relist', changed);
+    // A periodic resync hands the same object as old and new: nothing changed.
+    caches.deployments.on('update', (obj, old) => {
+      if (obj !== old) changed();
+    });
+  }
 
   contextPolicies(namespace: string): ContextPolicy[] {
     return this.valid(this.caches.contextPolicies.list(namespace), contextPolicySchema);
@@ -33,8 +46,9 @@ export class CachedPolicySource implements PolicySource {
     return this.valid(this.caches.clusterContextPolicies.list(), clusterContextPolicySchema);
   }
 
-  workloads(): V1Deployment[] {
-    return this.caches.deployments.list();
+  workloads(): readonly V1Deployment[] {
+    this.workloadList ??= this.caches.deployments.list();
+    return this.workloadList;
   }
 
   rollouts(namespace: string): Rollout[] {

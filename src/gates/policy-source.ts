@@ -8,8 +8,11 @@ export interface PolicySource {
   /** ContextPolicies in one namespace. */
   contextPolicies(namespace: string): ContextPolicy[];
   clusterContextPolicies(): ClusterContextPolicy[];
-  /** Every Deployment in the cluster (downstream contracts look across namespaces). */
-  workloads(): Workload[];
+  /**
+   * Every Deployment in the cluster (downstream contracts look across namespaces). The
+   * same array until a Deployment changes, so what is derived from it can be memoized.
+   */
+  workloads(): readonly Workload[];
   /** Rollouts in one namespace (requireRollout, adoption, requireFlagFor). */
   rollouts(namespace: string): Rollout[];
   /** The Namespace object, for namespace selectors, the gated label and data classes. */
@@ -36,7 +39,7 @@ export class StaticPolicySource implements PolicySource {
     return this.data.clusterContextPolicies ?? [];
   }
 
-  workloads(): Workload[] {
+  workloads(): readonly Workload[] {
     return this.data.workloads ?? [];
   }
 
