@@ -2,7 +2,7 @@
 // never competes with the webhook's TLS listener.
 import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 
 export interface Probes {
   live(): boolean;
@@ -59,10 +59,19 @@ export function startHealthServer(host: string, port: number, probes: Probes): P
   );
 }
 
-export function startMetricsServer(host: string, port: number, registry: Registry): Promise<ListeningServer> {
+/** Metrics other processes measured (webhook workers), each as `Registry.getMetricsAsJSON` gives them. */
+export type OtherMetrics = () => Promise<MetricObjectWithValues<MetricValue<string>>[][]>;
+
+/** Serves `registry`, summed with what `others` report (by metric and label set) when there are any. */
+export function startMetricsServer(host: string, port: number, registry: Registry, others?: OtherMetrics): Promise<ListeningServer> {
+  const scrape = async (): Promise<string> => {
+    const rest = (await others?.()) ?? [];
+    if (rest.length === 0) return registry.metrics();
+    return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), ...rest]).metrics();
+  };
   return listen(
     routes({
-      '/metrics': async (res) => send(res, 200, registry.contentType, await registry.metrics()),
+      '/metrics': async (res) => send(res, 200, registry.contentType, await scrape()),
     }),
     host,
     port,
