@@ -13,6 +13,7 @@ import { PlanExecutor } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
+import { WEBHOOK_WORKER_ENTRY } from './controller/webhook-worker.js';
 import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
 import { ChangeSweeper } from './controller/change-sweeper.js';
 import { shardLeaseName, shardSelector } from './api/sharding.js';
@@ -66,6 +67,8 @@ export interface WebhookRunOptions {
   configurationName?: string;
   /** The ClusterRole that owns the configurations, so deleting the install removes them. */
   ownerClusterRole?: string;
+  /** Event loops serving admission (node:cluster workers with their own policy caches); default 1, this one. */
+  workers?: number;
 }
 
 export interface RunningClairvoyance {
@@ -201,8 +204,9 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
       ready: () => webhookServing && allInformers(informers).every((i) => i.hasSynced()),
     }),
   );
-  servers.push(await startMetricsServer(opts.bindAddress, opts.metricsPort, metrics.registry));
   let webhook: RunningWebhook | undefined;
+  // With --webhook-workers, /metrics adds what the workers counted.
+  servers.push(await startMetricsServer(opts.bindAddress, opts.metricsPort, metrics.registry, () => webhook?.workerMetrics?.() ?? Promise.resolve([])));
   if (opts.webhook) {
     // The webhook answers from the same caches, so it waits for them once.
     await Promise.all(allInformers(informers).map((i) => waitForSync(i)));
@@ -223,6 +227,15 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
       ...(opts.webhook.configurationName ? { configurationName: opts.webhook.configurationName } : {}),
       // A controller watching some namespaces holds policies for those alone, so only they call it.
       ...(opts.namespaces.length > 0 ? { namespaceRequirements: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: opts.namespaces }] } : {}),
+      ...(opts.webhook.workers !== undefined
+        ? {
+            workers: {
+              count: opts.webhook.workers,
+              entry: WEBHOOK_WORKER_ENTRY,
+              config: { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), namespaces: opts.namespaces, logLevel: opts.logLevel },
+            },
+          }
+        : {}),
     });
     webhookServing = true;
   }

@@ -21,25 +21,23 @@ export interface PolicyCaches {
 
 export class CachedPolicySource implements PolicySource {
   private readonly parsed = new WeakMap<object, unknown>();
-  /**
-   * One array until a Deployment changes: every admission review and gate reads the
-   * workloads, and the contract rule indexes them once per array, not once per review.
-   */
-  private workloadSnapshot: V1Deployment[] | undefined;
+  /** One list of Deployments until one changes: the contract index is built per list, not per review. */
+  private workloadList: readonly V1Deployment[] | undefined;
 
   constructor(
     private readonly caches: PolicyCaches,
     private readonly logger: Logger,
   ) {
-    const invalidate = (): void => {
-      this.workloadSnapshot = undefined;
+    const changed = (): void => {
+      this.workloadList = undefined;
     };
-    caches.deployments.on('add', invalidate);
+    caches.deployments.on('add', changed);
+    caches.deployments.on('delete', changed);
+    caches.deployments.on('relist', changed);
+    // A periodic resync hands the same object as old and new: nothing changed.
     caches.deployments.on('update', (obj, old) => {
-      // A periodic resync re-delivers the same object: nothing changed.
-      if (obj !== old) invalidate();
+      if (obj !== old) changed();
     });
-    caches.deployments.on('delete', invalidate);
   }
 
   contextPolicies(namespace: string): ContextPolicy[] {
@@ -50,9 +48,9 @@ export class CachedPolicySource implements PolicySource {
     return this.valid(this.caches.clusterContextPolicies.list(), clusterContextPolicySchema);
   }
 
-  workloads(): V1Deployment[] {
-    this.workloadSnapshot ??= this.caches.deployments.list();
-    return this.workloadSnapshot;
+  workloads(): readonly V1Deployment[] {
+    this.workloadList ??= this.caches.deployments.list();
+    return this.workloadList;
   }
 
   rolloutsOf(namespace: string, workload: string): Rollout[] {

@@ -8,8 +8,11 @@ export interface PolicySource {
   /** ContextPolicies in one namespace. */
   contextPolicies(namespace: string): ContextPolicy[];
   clusterContextPolicies(): ClusterContextPolicy[];
-  /** Every Deployment in the cluster (downstream contracts look across namespaces). */
-  workloads(): Workload[];
+  /**
+   * Every Deployment in the cluster (downstream contracts look across namespaces). The
+   * same array until a Deployment changes, so what is derived from it can be memoized.
+   */
+  workloads(): readonly Workload[];
   /**
    * The Rollouts in `namespace` whose workloadRef names the Deployment `workload`
    * (requireRollout, adoption, requireFlagFor): looked up, not scanned, so a namespace of
@@ -40,7 +43,7 @@ export class StaticPolicySource implements PolicySource {
     return this.data.clusterContextPolicies ?? [];
   }
 
-  workloads(): Workload[] {
+  workloads(): readonly Workload[] {
     return this.data.workloads ?? [];
   }
 

@@ -5,6 +5,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { setTracingEnabled } from './tracing.js';
 
 export interface TracingHandle {
   shutdown(): Promise<void>;
@@ -18,8 +19,10 @@ export function registerTracing(spanProcessors: SpanProcessor[], serviceName = '
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
+  setTracingEnabled(true);
   return {
     async shutdown() {
+      setTracingEnabled(false);
       await provider.shutdown();
       trace.disable();
       context.disable();
@@ -27,7 +30,7 @@ export function registerTracing(spanProcessors: SpanProcessor[], serviceName = '
   };
 }
 
-/** OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise spans stay no-ops. */
+/** OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no spans are started. */
 export function startTracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingHandle | undefined {
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
   return registerTracing([new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })], env.OTEL_SERVICE_NAME ?? 'clairvoyance');

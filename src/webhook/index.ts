@@ -12,8 +12,9 @@ import { WebhookMetrics } from './metrics.js';
 import { claimRegistration, newRunIdentity, releaseRegistration } from './lifecycle.js';
 import { applyWebhookConfigurations, DEFAULT_CONFIGURATION_NAME, type RegistrationOptions, type WebhookOwner, type WebhookTarget } from './registration.js';
 import { closeServer, listenHttps } from './server.js';
+import { startWorkerPool, type MetricsJson, type WorkerConfig } from './workers.js';
 
-export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES } from './app.js';
+export { createWebhookApp, WEBHOOK_PATHS, DEFAULT_MAX_BODY_BYTES, type WebhookHandler, type WebhookRoutes } from './app.js';
 export { parseAdmissionReview, reviewOf, ADMISSION_API_VERSION } from './admission-review.js';
 export type { AdmissionRequest, AdmissionResponse, AdmissionReviewOut } from './admission-review.js';
 export { WebhookCertificates, needsRenewal, WEBHOOK_TLS_SECRET, type ServingCertificate } from './certificates.js';
@@ -41,6 +42,7 @@ export { probeWebhookEndpoint, describeEndpoint, type ProbeResult } from './endp
 export { PolicyAuditor, auditPolicies } from './audit.js';
 export { WebhookMetrics } from './metrics.js';
 export { listenHttps } from './server.js';
+export { serveAsWebhookWorker, WEBHOOK_WORKER_ENV, type MetricsJson, type WorkerConfig, type WorkerSource } from './workers.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -78,11 +80,28 @@ export interface StartWebhookOptions {
   maintenanceIntervalMs?: number;
   /** Where denials are recorded (the change ledger). */
   recordChanges?: ((namespace: string, entries: LedgerEntry[]) => void) | undefined;
+  /**
+   * Serve admission from `count` node:cluster workers running `entry` (each builds its own
+   * caches from `config`); this process keeps certificates, registration and audit.
+   * Absent or a count of 1: served here, from `source`.
+   */
+  workers?: { count: number; entry: string; config: WorkerConfig };
+}
+
+/** Where admission is served: this process's HTTPS server, or a pool of workers. */
+interface AdmissionListener {
+  port: number;
+  setSecureContext(tls: ServingCertificate): void;
+  close(): Promise<void>;
+  /** Served from workers: what each counted (reviews, denials, durations). */
+  workerMetrics?: () => Promise<MetricsJson[]>;
 }
 
 export interface RunningWebhook {
   port: number;
   caBundle: string;
+  /** Served from workers: their metrics, for the caller's /metrics to add to its own. */
+  workerMetrics?: () => Promise<MetricsJson[]>;
   /** The background policy audit writes status: run it on the leader alone. */
   startAudit(intervalMs?: number): void;
   stopAudit(): Promise<void>;
@@ -105,14 +124,8 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     ...opts.certificates,
   });
   let current: ServingCertificate = await certs.ensure();
-  const app = createWebhookApp({
-    source: opts.source,
-    logger,
-    metrics,
-    recordChanges: opts.recordChanges,
-    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
-  });
-  const { server, port } = await listenHttps(app, current, opts.port, opts.host);
+  const listener = await listen(opts, current, metrics);
+  const { port } = listener;
   logger.info({ port, host: opts.host }, 'admission webhook listening');
 
   const name = opts.configurationName ?? DEFAULT_CONFIGURATION_NAME;
@@ -137,7 +150,7 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
       await claimRegistration(opts.kubeConfig, name, target, logger);
       await applyWebhookConfigurations(opts.kubeConfig, registration());
     } catch (err) {
-      await closeServer(server);
+      await listener.close();
       throw err;
     }
     logger.info({ configuration: name, registeredBy, removedOnExit: unregisterOnClose }, 'webhook configurations registered');
@@ -154,7 +167,7 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
     try {
       const next = await certs.ensure();
       if (next.certPem !== current.certPem) {
-        server.setSecureContext({ cert: next.certPem, key: next.keyPem });
+        listener.setSecureContext(next);
         logger.info({ notAfter: next.notAfter.toISOString() }, 'webhook serving certificate rotated');
       }
       current = next;
@@ -173,6 +186,7 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
 
   return {
     port,
+    ...(listener.workerMetrics ? { workerMetrics: listener.workerMetrics } : {}),
     get caBundle() {
       return current.caBundle;
     },
@@ -198,7 +212,35 @@ export async function startWebhook(opts: StartWebhookOptions): Promise<RunningWe
         }
       }
       await auditor.stop();
-      await closeServer(server);
+      await listener.close();
     },
+  };
+}
+
+async function listen(opts: StartWebhookOptions, tls: ServingCertificate, metrics: WebhookMetrics): Promise<AdmissionListener> {
+  const maxBodyBytes = opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {};
+  if (opts.workers && opts.workers.count > 1) {
+    const pool = await startWorkerPool({
+      ...opts.workers,
+      ...maxBodyBytes,
+      port: opts.port,
+      host: opts.host,
+      tls: { certPem: tls.certPem, keyPem: tls.keyPem },
+      logger: opts.logger,
+      recordChanges: opts.recordChanges,
+    });
+    return {
+      port: pool.port,
+      setSecureContext: (next) => pool.setSecureContext({ certPem: next.certPem, keyPem: next.keyPem }),
+      close: () => pool.close(),
+      workerMetrics: () => pool.metrics(),
+    };
+  }
+  const app = createWebhookApp({ source: opts.source, logger: opts.logger, metrics, recordChanges: opts.recordChanges, ...maxBodyBytes });
+  const { server, port } = await listenHttps(app, tls, opts.port, opts.host);
+  return {
+    port,
+    setSecureContext: (next) => server.setSecureContext({ cert: next.certPem, key: next.keyPem }),
+    close: () => closeServer(server),
   };
 }

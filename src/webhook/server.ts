@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:https';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { PemPair } from '../pki/certificates.js';
 
 /** Listens with TLS; `setSecureContext` swaps the certificate without dropping the socket. */
-export async function listenHttps(app: Express, tls: PemPair, port: number, host: string): Promise<{ server: Server; port: number }> {
+export async function listenHttps(app: RequestListener, tls: PemPair, port: number, host: string): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' }, app);
   // Bounded so a stalled client cannot pin sockets; the API server's own timeout is 5s.
   server.requestTimeout = 15_000;

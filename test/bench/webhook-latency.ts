@@ -2,17 +2,25 @@
  * Admission latency, side by side, load from a separate process (`hey`, open loop at
  * fixed rates: see test/bench/support/hey.ts), each server in its own process:
  *   floor        a bare node:https server answering one fixed AdmissionReview
- *   clairvoyance `clairvoyance run`'s webhook, a 20-rule ClusterContextPolicy in the cluster
+ *   clairvoyance `clairvoyance run`'s webhook, a 20-rule ClusterContextPolicy in the cluster,
+ *                with --webhook-workers 1 and 2 (CLAIRVOYANCE_WEBHOOK_WORKERS)
  *   workers      the same webhook app and caches in N node:cluster workers, without the controller
+ *                (not by default: `clairvoyance run --webhook-workers` measures it for real)
  *   kyverno      Kyverno's admission controller (built from dev/cluster/kyverno), the
  *                closest ClusterPolicy (differences printed)
  * The same AdmissionReview (an UPDATE of a compliant Deployment in a gated, pci namespace,
  * 200 other workloads in the cluster) goes to each. Rates 200, 500, 1000 reviews/s, then
- * higher until p99 reaches 10 ms or the rate is not kept. Prints figures, asserts nothing.
+ * higher until p99 reaches 10 ms or the rate is not kept. Then, for the targets the API
+ * server calls (clairvoyance, kyverno), the API server's own view: its
+ * apiserver_admission_webhook_admission_duration_seconds histogram for the target's
+ * webhooks, before and after a burst of 1,000 Deployment updates (20 in flight, every
+ * 10th denied), with the burst's wall time. Prints figures, asserts nothing.
  *
  * Run: STACK_NODES=kwok npm run stack:up && npx tsx test/bench/webhook-latency.ts
  *   BENCH_SECONDS=10             seconds per rate
- *   BENCH_TARGETS=floor,clairvoyance,workers,kyverno
+ *   BENCH_TARGETS=floor,clairvoyance,kyverno   (and workers)
+ *   CLAIRVOYANCE_WEBHOOK_WORKERS=1,2   `clairvoyance run --webhook-workers` values to measure
+ *   BENCH_BURST=1000             Deployment updates in the API server burst (0: none)
  *   BENCH_RATES=200,500,1000     the fixed rates; BENCH_LADDER=1500,2000,3000,4000 beyond
  *   CONTROLLER_FROM_DIST=1       run dist/ (npm run build) instead of the sources via tsx
  *   WEBHOOK_WORKERS=1,2          `workers`: the same webhook code served by N node:cluster workers
@@ -33,12 +41,24 @@ import { review } from '../unit/webhook/review.js';
 import { GLOBAL_CONTEXT_ENTRY, KYVERNO_DIFFERENCES, RULES, kyvernoClusterPolicy, kyvernoValidatingPolicy } from './support/bench-policies.js';
 import { heyBinary, runLoad, type LoadResult } from './support/hey.js';
 import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
+import {
+  deploymentBurst,
+  histogramDelta,
+  quantileMs,
+  scrapeWebhookHistograms,
+  shareUnder,
+  type BurstResult,
+  type WebhookHistograms,
+} from './support/apiserver-admission.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATES = (process.env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
 const LADDER = (process.env.BENCH_LADDER ?? '1500,2000,3000,4000').split(',').filter(Boolean).map(Number);
-const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,workers,kyverno').split(',');
+const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,kyverno').split(',');
 const WORKERS = (process.env.WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
+const CLAIRVOYANCE_WORKERS = (process.env.CLAIRVOYANCE_WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
+const BURST = Number(process.env.BENCH_BURST ?? 1000);
+const BURST_DEPLOYMENTS = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
 const P99_BUDGET_MS = 10;
 const KYVERNO_POLICIES = (process.env.KYVERNO_POLICY ?? 'ValidatingPolicy').split(',') as ('ValidatingPolicy' | 'ClusterPolicy')[];
 const NS = 'wh-bench';
@@ -88,6 +108,19 @@ interface TargetResult {
   rows: Row[];
   rssMiB: number;
   note: string;
+  apiserver?: { burst: BurstResult; webhooks: WebhookHistograms };
+}
+
+/** The API server's histogram for the webhooks `names` matches, across one burst of Deployment updates. */
+async function apiserverView(kc: KubeConfig, name: string, names: RegExp): Promise<TargetResult['apiserver']> {
+  if (BURST <= 0) return undefined;
+  const before = await scrapeWebhookHistograms(names);
+  const burst = await deploymentBurst(kc, NS, BURST_DEPLOYMENTS, { total: BURST, concurrency: 20, denyEvery: 10 });
+  const webhooks = histogramDelta(await scrapeWebhookHistograms(names), before);
+  log(
+    `${name}: ${burst.updates} Deployment updates in ${(burst.wallMs / 1000).toFixed(1)} s, ${burst.denied} denied, ${burst.failed} failed${burst.firstFailure ? ` (${burst.firstFailure})` : ''}`,
+  );
+  return { burst, webhooks };
 }
 
 async function sweep(name: string, url: string, body: string, pid: number, note: string): Promise<TargetResult> {
@@ -184,6 +217,14 @@ function verdict(answer: unknown): string {
   return `allowed=${response?.allowed} ${response?.status?.message ?? ''} ${response?.warnings?.length ? `warnings=${response.warnings.length}` : ''}`.trim();
 }
 
+/** The pod template annotations of a change every rule admits. */
+const COMPLIANT_TEMPLATE = {
+  'clairvoyance.dev/origin': 'ai-generated',
+  'clairvoyance.dev/provides': 'orders-api@v2',
+  'clairvoyance.dev/flag': 'checkout-v2',
+  'clairvoyance.dev/reviewed-by': 'alice',
+};
+
 async function setUpCluster(kc: KubeConfig): Promise<void> {
   const apps = kc.makeApiClient(AppsV1Api);
   await must(['apply', '--server-side', '--force-conflicts', '-f', resolve(repoRoot, 'manifests/crds/')]);
@@ -207,6 +248,21 @@ async function setUpCluster(kc: KubeConfig): Promise<void> {
         mutate: (x) => (x.spec!.replicas = 0),
       });
       await apps.createNamespacedDeployment({ namespace: d.metadata!.namespace!, body: d }).catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 409) throw e;
+      });
+    }),
+  );
+  // The API server burst's Deployments, compliant, in the gated namespace; created before
+  // any webhook is registered, and present for every target, so each scans the same cluster.
+  await Promise.all(
+    BURST_DEPLOYMENTS.map(async (name) => {
+      const d = deployment({
+        name,
+        namespace: NS,
+        templateAnnotations: { ...COMPLIANT_TEMPLATE, 'clairvoyance.dev/provides': `${name}@v1` },
+        mutate: (x) => (x.spec!.replicas = 0),
+      });
+      await apps.createNamespacedDeployment({ namespace: NS, body: d }).catch((e: unknown) => {
         if ((e as { code?: number }).code !== 409) throw e;
       });
     }),
@@ -251,7 +307,7 @@ async function runWorkers(body: string, workers: number): Promise<TargetResult> 
   }
 }
 
-async function runClairvoyance(body: string): Promise<TargetResult> {
+async function runClairvoyance(kc: KubeConfig, body: string, workers: number): Promise<TargetResult> {
   const fromDist = process.env.CONTROLLER_FROM_DIST === '1';
   const port = await freePort();
   const args = [
@@ -274,6 +330,8 @@ async function runClairvoyance(body: string): Promise<TargetResult> {
     'clairvoyance-wh-bench',
     '--log-level',
     'warn',
+    '--webhook-workers',
+    String(workers),
   ];
   const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
@@ -290,14 +348,17 @@ async function runClairvoyance(body: string): Promise<TargetResult> {
       log(`clairvoyance not ready: ${text.slice(0, 200)}`);
       await sleep(1000);
     }
-    await checkDenies('clairvoyance', url, body);
-    return await sweep('clairvoyance', url, body, proc.pid!, `${RULES.length} rules, ${fromDist ? 'dist' : 'tsx'}`);
+    const name = workers > 1 ? `clairvoyance ×${workers} workers` : 'clairvoyance';
+    await checkDenies(name, url, body);
+    const result = await sweep(name, url, body, proc.pid!, `${RULES.length} rules, ${fromDist ? 'dist' : 'tsx'}, --webhook-workers ${workers}`);
+    const apiserver = await apiserverView(kc, name, /\.clairvoyance\.dev$/);
+    return apiserver ? { ...result, apiserver } : result;
   } finally {
     await stopProcess(proc);
   }
 }
 
-async function runKyverno(body: string, kind: 'ValidatingPolicy' | 'ClusterPolicy'): Promise<TargetResult> {
+async function runKyverno(kc: KubeConfig, body: string, kind: 'ValidatingPolicy' | 'ClusterPolicy'): Promise<TargetResult> {
   const kyverno = await startKyverno(log);
   const resource = kind === 'ClusterPolicy' ? 'clusterpolicy' : 'validatingpolicies.policies.kyverno.io';
   try {
@@ -314,7 +375,10 @@ async function runKyverno(body: string, kind: 'ValidatingPolicy' | 'ClusterPolic
     }
     await checkDenies('kyverno', url, body);
     const note = kind === 'ClusterPolicy' ? '20 rules, ClusterPolicy: 19 validate.cel, 1 JMESPath' : '20 validations in one ValidatingPolicy (CEL)';
-    return await sweep(kind === 'ClusterPolicy' ? 'kyverno ClusterPolicy' : 'kyverno', url, body, kyverno.proc.pid!, note);
+    const name = kind === 'ClusterPolicy' ? 'kyverno ClusterPolicy' : 'kyverno';
+    const result = await sweep(name, url, body, kyverno.proc.pid!, note);
+    const apiserver = await apiserverView(kc, name, /kyverno/);
+    return apiserver ? { ...result, apiserver } : result;
   } finally {
     await kyverno.stop();
     await kubectl(['delete', resource, POLICY, '--ignore-not-found']);
@@ -331,6 +395,12 @@ async function runKyverno(body: string, kind: 'ValidatingPolicy' | 'ClusterPolic
   }
 }
 
+const METRIC_NAME = 'apiserver_admission_webhook_admission_duration_seconds';
+
+function pct(share: number): string {
+  return Number.isNaN(share) ? '-' : `${(share * 100).toFixed(0)}%`;
+}
+
 function fmt(n: number | undefined, digits = 2): string {
   return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
 }
@@ -340,15 +410,7 @@ async function main(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath());
   await setUpCluster(kc);
-  const object = deployment({
-    namespace: NS,
-    templateAnnotations: {
-      'clairvoyance.dev/origin': 'ai-generated',
-      'clairvoyance.dev/provides': 'orders-api@v2',
-      'clairvoyance.dev/flag': 'checkout-v2',
-      'clairvoyance.dev/reviewed-by': 'alice',
-    },
-  });
+  const object = deployment({ namespace: NS, templateAnnotations: COMPLIANT_TEMPLATE });
   const old = deployment({ namespace: NS, templateAnnotations: { 'clairvoyance.dev/provides': 'orders-api@v1,orders-api@v2' } });
   const body = JSON.stringify(review(object, { operation: 'UPDATE', oldObject: old, namespace: NS }));
 
@@ -357,9 +419,9 @@ async function main(): Promise<void> {
     for (const target of TARGETS) {
       log(`measuring ${target}`);
       if (target === 'floor') results.push(await runFloor(body));
-      else if (target === 'clairvoyance') results.push(await runClairvoyance(body));
+      else if (target === 'clairvoyance') for (const w of CLAIRVOYANCE_WORKERS) results.push(await runClairvoyance(kc, body, w));
       else if (target === 'workers') for (const w of WORKERS) results.push(await runWorkers(body, w));
-      else if (target === 'kyverno') for (const kind of KYVERNO_POLICIES) results.push(await runKyverno(body, kind));
+      else if (target === 'kyverno') for (const kind of KYVERNO_POLICIES) results.push(await runKyverno(kc, body, kind));
       else throw new Error(`unknown target ${target}`);
     }
   } finally {
@@ -388,6 +450,25 @@ async function main(): Promise<void> {
   console.log('\nhighest rate with p99 < 10 ms (rate kept, no errors), RSS after the sweep');
   for (const t of results) {
     console.log(`  ${t.name.padEnd(26)} ${String(highestUnderBudget(t) ?? 'none').padStart(6)} reviews/s   ${t.rssMiB} MiB   (${t.note})`);
+  }
+  const viewed = results.filter((t) => t.apiserver);
+  if (viewed.length > 0) {
+    console.log(
+      `\nthe API server's view: ${METRIC_NAME} over ${BURST} Deployment updates (metadata annotation, 20 in flight, every 10th drops the team label), quantiles estimated from the histogram delta (buckets 5, 25, 100 ms ...)`,
+    );
+    console.log('target                     webhook                                       type        calls  p50 ms  p99 ms  ≤5 ms  ≤25 ms  rejected');
+    for (const t of viewed) {
+      for (const [key, h] of t.apiserver!.webhooks) {
+        const [webhook = '', type = ''] = key.split(' ');
+        console.log(
+          `${t.name.padEnd(26)} ${webhook.padEnd(45)} ${type.padEnd(10)} ${String(h.count).padStart(6)} ${fmt(quantileMs(h, 0.5)).padStart(7)} ${fmt(quantileMs(h, 0.99)).padStart(7)} ${pct(shareUnder(h, 0.005)).padStart(6)} ${pct(shareUnder(h, 0.025)).padStart(7)} ${String(h.rejected).padStart(9)}`,
+        );
+      }
+      const b = t.apiserver!.burst;
+      console.log(
+        `${''.padEnd(26)} burst: ${b.updates} updates in ${(b.wallMs / 1000).toFixed(2)} s (${((b.updates * 1000) / b.wallMs).toFixed(0)}/s), ${b.denied} denied, ${b.failed} failed`,
+      );
+    }
   }
   for (const kind of TARGETS.includes('kyverno') ? KYVERNO_POLICIES : []) {
     console.log(`\nKyverno ${kind}: differences from the Clairvoyance rules`);

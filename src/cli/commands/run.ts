@@ -26,6 +26,7 @@ interface RunFlags {
   webhookService?: string;
   webhookConfigurationName?: string;
   webhookOwnerClusterrole?: string;
+  webhookWorkers: string;
   controllerNamespace?: string;
 }
 
@@ -74,6 +75,7 @@ export function registerRun(program: Command): void {
     .option('--webhook-host <ip>', 'address the webhook binds (out of cluster the API server calls 127.0.0.1)', '0.0.0.0')
     .option('--webhook-service <name>', 'in cluster: the Service the API server calls the webhook through')
     .option('--webhook-configuration-name <name>', 'name of the webhook configurations kept current', 'clairvoyance')
+    .option('--webhook-workers <n>', 'event loops serving admission (node:cluster workers, each with its own policy caches)', '1')
     .option('--webhook-owner-clusterrole <name>', 'in cluster: ClusterRole that owns the webhook configurations, so deleting the install removes them')
     .option(
       '--controller-namespace <ns>',
@@ -82,6 +84,10 @@ export function registerRun(program: Command): void {
     .action(async (flags: RunFlags) => {
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${flags.workers}"`);
+      const webhookWorkers = Number(flags.webhookWorkers);
+      if (!/^\d+$/.test(flags.webhookWorkers.trim()) || !Number.isSafeInteger(webhookWorkers) || webhookWorkers < 1) {
+        throw new Error(`--webhook-workers must be a positive integer, got "${flags.webhookWorkers}"`);
+      }
       if (!LEVELS.includes(flags.logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}, got "${flags.logLevel}"`);
       // Parsed before anything starts, so a bad value fails fast with the flag's name.
       const signalDiscoveryGraceMs = flags.signalDiscoveryGrace === undefined ? undefined : graceMs(flags.signalDiscoveryGrace);
@@ -117,6 +123,7 @@ export function registerRun(program: Command): void {
                   ...(flags.webhookService ? { serviceName: flags.webhookService } : {}),
                   ...(flags.webhookConfigurationName ? { configurationName: flags.webhookConfigurationName } : {}),
                   ...(flags.webhookOwnerClusterrole ? { ownerClusterRole: flags.webhookOwnerClusterrole } : {}),
+                  ...(webhookWorkers > 1 ? { workers: webhookWorkers } : {}),
                 },
               }
             : {}),

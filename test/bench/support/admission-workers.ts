@@ -1,6 +1,6 @@
 // What serving admission from several event loops buys: node:cluster workers, each with
 // its own informer caches (policies, namespaces, Deployments, Rollouts) and the webhook's
-// express app, sharing one HTTPS port. The same evaluation code as `clairvoyance run`'s
+// request listener, sharing one HTTPS port. The same evaluation code as `clairvoyance run`'s
 // webhook, without the controller beside it; WORKERS=1 is the one-loop baseline.
 // Prints `listening <port>` once every worker serves.
 import cluster from 'node:cluster';

@@ -21,8 +21,9 @@ const CANARY = 'namespace="{{rollout.namespace}}",revision="{{canary.revision}}"
  * make a healthy canary's ratio "no data" (inconclusive) instead of 0. A canary
  * with no traffic at all still yields no data: the denominator is empty.
  */
-export const ERROR_RATE_QUERY =
-  `(sum(rate(http_requests_total{${CANARY},code=~"5.."}[10s])) or vector(0))` + ` / sum(rate(http_requests_total{${CANARY}}[10s]))`;
+export const errorRateQuery = (window = '10s'): string =>
+  `(sum(rate(http_requests_total{${CANARY},code=~"5.."}[${window}])) or vector(0))` + ` / sum(rate(http_requests_total{${CANARY}}[${window}]))`;
+export const ERROR_RATE_QUERY = errorRateQuery();
 
 export function errorRateMetric(overrides: Partial<MetricInput> = {}): MetricInput {
   return {
