@@ -16,7 +16,8 @@ import { CachedPolicySource } from './controller/cached-policy-source.js';
 import { WEBHOOK_WORKER_ENTRY } from './controller/webhook-worker.js';
 import { ChangeLedger, recordInBackground } from './controller/change-ledger.js';
 import { ChangeSweeper } from './controller/change-sweeper.js';
-import { shardLeaseName, shardSelector } from './api/sharding.js';
+import { inShard, shardLeaseName, shardSelector } from './api/sharding.js';
+import type { RolloutObject } from './api/objects.js';
 import { cachedLedgerParser } from './ledger/parse.js';
 import { GateChain } from './rollout/seams.js';
 import { FlagGateEvaluator, KubeFlagStores, StoreFlagDriver } from './flags/index.js';
@@ -87,6 +88,8 @@ function ownNamespace(): string {
 }
 
 export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = createLogger(opts.logLevel)): Promise<RunningClairvoyance> {
+  // A shard's caches hold its own Rollouts only, and admission reads every Rollout.
+  if (opts.shard !== undefined && opts.webhook) throw new Error(`shard "${opts.shard}" cannot serve the webhook: the unsharded instance serves admission`);
   const logger = opts.shard === undefined ? rootLogger : rootLogger.child({ shard: opts.shard });
   const tracing = startTracingFromEnv();
   const kc = loadKubeConfig(opts.kubeconfig);
@@ -96,7 +99,9 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
     namespaces: opts.namespaces,
     logger: kubeLog,
     observer: { restart: (resource, reason) => metrics.informerRestarts.inc({ resource, reason }) },
-    rolloutSelector: shardSelector(opts.shard),
+    // A shard caches its own Rollouts; the unsharded instance caches all of them (its
+    // webhook reads every Rollout) and reconciles the unlabelled ones (`owns`).
+    ...(opts.shard !== undefined ? { rolloutSelector: shardSelector(opts.shard) } : {}),
   });
   const guard = new StaleGuard({ logger: kubeLog });
   guard.attach(informers.rollouts);
@@ -125,7 +130,9 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
     retentionMs: opts.changeRetentionMs ?? 90 * 86_400_000,
     logger: logger.child({ subsystem: 'ledger' }),
   });
+  const owns = (r: RolloutObject): boolean => inShard(opts.shard, r);
   const reconciler = new RolloutReconciler({
+    owns,
     ledger,
     routers,
     caches: informers,
@@ -151,6 +158,7 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
   metrics.phaseCounts = () => {
     const counts: Record<string, number> = {};
     for (const r of informers.rollouts.list()) {
+      if (!owns(r)) continue;
       const phase = r.status?.phase ?? 'Unknown';
       counts[phase] = (counts[phase] ?? 0) + 1;
     }
@@ -175,7 +183,7 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
       queue,
       reconciler,
       workers: opts.workers,
-      enqueueFor: rolloutKeysFor(informers),
+      enqueueFor: rolloutKeysFor(informers, owns),
       logger: kubeLog,
       hooks: {
         reconcileDuration: (ms, outcome) => metrics.reconcileDuration.observe({ outcome }, ms / 1000),

@@ -26,6 +26,15 @@ export function shardLeaseName(leaseName: string, shard: string | undefined): st
   return shard === undefined ? leaseName : `${leaseName}-${shard}`;
 }
 
+/**
+ * Whether the controller of `shard` (undefined: the unsharded one) reconciles `obj`. A
+ * shard's informer already selects its label; the unsharded instance caches every Rollout,
+ * since the webhook it serves reads them all, and reconciles the unlabelled ones.
+ */
+export function inShard(shard: string | undefined, obj: { metadata?: { labels?: Record<string, string> } }): boolean {
+  return shardOf(obj) === shard;
+}
+
 /** The shard a Rollout belongs to (undefined: the unsharded instance's). */
 export function shardOf(obj: { metadata?: { labels?: Record<string, string> } }): string | undefined {
   return obj.metadata?.labels?.[SHARD_LABEL];

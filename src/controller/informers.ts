@@ -94,20 +94,26 @@ export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): C
 }
 
 /** Maps an event on any cache to the Rollout keys it concerns. */
-export function rolloutKeysFor(informers: ControllerInformers) {
+export function rolloutKeysFor(informers: ControllerInformers, owns: (r: RolloutObject) => boolean = () => true) {
   return (source: string, obj: KubernetesObject): string[] => {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name ?? '';
     switch (source) {
       case 'rollouts':
-        return ns ? [`${ns}/${name}`] : [];
+        return ns && owns(obj as RolloutObject) ? [`${ns}/${name}`] : [];
       case 'replicaSets': {
         const owner = obj.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Rollout');
-        // Another shard's Rollout is not in this cache: its ReplicaSets are not our work.
-        return ns && owner && informers.rollouts.get(ns, owner.name) ? [`${ns}/${owner.name}`] : [];
+        const rollout = ns && owner ? informers.rollouts.get(ns, owner.name) : undefined;
+        // Another shard's Rollout: its ReplicaSets are not our work.
+        return ns && owner && rollout && owns(rollout) ? [`${ns}/${owner.name}`] : [];
       }
       case 'deployments':
-        return ns ? informers.rollouts.byIndex(BY_WORKLOAD, workloadKey(ns, name)).map((r) => `${ns}/${r.metadata?.name ?? ''}`) : [];
+        return ns
+          ? informers.rollouts
+              .byIndex(BY_WORKLOAD, workloadKey(ns, name))
+              .filter(owns)
+              .map((r) => `${ns}/${r.metadata?.name ?? ''}`)
+          : [];
       default:
         return [];
     }

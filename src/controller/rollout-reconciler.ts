@@ -43,6 +43,8 @@ export interface RolloutReconcilerDeps {
   ledger?: ChangeLedger;
   /** Traffic routers other than replicas (Gateway API); absent, only replicas. */
   routers?: RouterFactory;
+  /** Whether this controller's shard reconciles a cached Rollout; absent, every one. */
+  owns?: (obj: RolloutObject) => boolean;
   clock?: () => Date;
 }
 
@@ -52,7 +54,9 @@ export class RolloutReconciler implements Reconciler {
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     return withSpan('rollout.reconcile', { 'k8s.namespace.name': namespace ?? '', 'rollout.name': name }, async (span) => {
-      const obj = this.deps.caches.rollouts.get(namespace, name);
+      const cached = this.deps.caches.rollouts.get(namespace, name);
+      // Another shard's Rollout is left as if it were gone: its controller writes it.
+      const obj = cached && (this.deps.owns?.(cached) ?? true) ? cached : undefined;
       if (!obj || !namespace) {
         this.deps.guard.forget(key);
         return {};

@@ -61,7 +61,7 @@ export function registerRun(program: Command): void {
     .option('--lease-name <name>', 'name of the leader-election Lease', 'clairvoyance-controller')
     .option(
       '--shard <name>',
-      'reconcile only the Rollouts labelled clairvoyance.dev/shard=<name>, under the Lease <lease-name>-<name> (default: the unlabelled Rollouts, plus Change retention and the policy audit)',
+      'reconcile only the Rollouts labelled clairvoyance.dev/shard=<name>, under the Lease <lease-name>-<name>, without the webhook (default: the unlabelled Rollouts, the webhook, Change retention and the policy audit)',
     )
     .option('--prometheus-url <url>', 'default Prometheus for analysis templates without an address')
     .option(
@@ -95,6 +95,7 @@ export function registerRun(program: Command): void {
       const shardProblem = flags.shard === undefined ? undefined : shardNameProblem(flags.shard);
       if (shardProblem) throw new Error(`--shard: ${shardProblem}`);
       const logger = createLogger(flags.logLevel as LevelWithSilent);
+      if (flags.shard !== undefined && flags.webhook) logger.info({ shard: flags.shard }, '--shard: the webhook is served by the unsharded instance, not here');
       // Loaded here, not at the top: every other command starts without the controller's graph.
       const { startClairvoyance } = await import('../../main.js');
       const running = await startClairvoyance(
@@ -114,7 +115,8 @@ export function registerRun(program: Command): void {
           changeRetentionMs,
           logLevel: flags.logLevel as LevelWithSilent,
           ...(flags.controllerNamespace ? { controllerNamespace: flags.controllerNamespace } : {}),
-          ...(flags.webhook
+          // A shard reconciles its Rollouts only: admission, which reads every Rollout, is the unsharded instance's.
+          ...(flags.webhook && flags.shard === undefined
             ? {
                 webhook: {
                   port: port(flags.webhookPort, '--webhook-port'),

@@ -181,6 +181,12 @@ describe('the chart in the cluster, on the real node', () => {
     };
     expect([...(await reporters('basket'))].every((r) => r.endsWith('/shard-a'))).toBe(true);
     expect([...(await reporters('cart'))].some((r) => r.endsWith('/shard-a'))).toBe(false);
+    // The webhook, served by the unsharded Deployment, still sees the shard's Rollout: an
+    // adopted Deployment scaled back up is held at 0 at admission.
+    const scaled = await kubectl(['patch', 'deployment', 'basket', '-n', app.name, '--type=merge', '-p', '{"spec":{"replicas":2}}']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    const replicas = await kubectl(['get', 'deployment', 'basket', '-n', app.name, '-o', 'jsonpath={.spec.replicas}']);
+    expect(replicas.stdout).toBe('0');
   });
 
   it('met no RBAC denial under its ServiceAccount', async () => {
