@@ -50,6 +50,9 @@ export class StandInTelemetry {
   readonly tracer: Tracer;
 
   constructor() {
+    // Known label values start at 0, as Prometheus advises: a 5xx series that appeared only
+    // with the first error would need two scrapes before rate() saw it.
+    for (const code of ['200', '500']) this.requests.inc({ code }, 0);
     this.provider = new TracerProvider({
       // A short delay keeps the counter close to real time for the 1 s scrape.
       spanProcessors: [new BatchSpanProcessor({ exporter: new CountingExporter((n) => this.spans.inc(n)), scheduledDelayMillis: 250 })],

@@ -18,6 +18,14 @@ async function metrics(url: string): Promise<string> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('stand-in process', () => {
+  it('exports its error series at 0 before the first error, so rate() sees the first errors one scrape earlier', async () => {
+    const s = await standIns.start({ revision: 'zero', errorRate: 0, latencyMs: 5, rps: 20, seed: 3, targetDirs: [] });
+    await sleep(500);
+    const text = await metrics(s.url);
+    expect(sample(text, 'http_requests_total{code="500"}')).toBe(0);
+    expect(sample(text, 'http_requests_total{code="200"}')).toBeGreaterThan(0);
+  });
+
   it('serves its own traffic at the configured error rate and latency, and changes at run time', async () => {
     const s = await standIns.start({ revision: 'selftest', errorRate: 0.2, latencyMs: 30, latencySigma: 0.1, rps: 100, seed: 7, targetDirs: [] });
     await sleep(2000);
