@@ -80,6 +80,11 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
   };
 }
 
+/** `clairvoyance run` flags for its webhook on loopback, registered as `configuration`. */
+export function loopbackWebhookArgs(configuration: string, controllerNamespace: string): string[] {
+  return ['--webhook-port', '0', '--webhook-host', '127.0.0.1', '--webhook-configuration-name', configuration, '--controller-namespace', controllerNamespace];
+}
+
 /** Sum of a counter's samples matching all given label fragments, from a /metrics text. */
 export function metricSum(text: string, name: string, ...fragments: string[]): number {
   let sum = 0;

@@ -3,12 +3,13 @@
 // promoted and stable after a short window. Its Change is checked against timestamps
 // this test records itself.
 import { randomBytes } from 'node:crypto';
-import { AdmissionregistrationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { deleteWebhookConfigurations } from '../../../src/webhook/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, VERSION, type ChangeSpec, type ChangeStatus } from '../../../src/api/index.js';
 import { changeNameForId } from '../../../src/ledger/key.js';
 import { eventually, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
+import { loopbackWebhookArgs, startController, type ControllerProcess } from '../../support/controller.js';
 import { cli, waitForStatus } from '../controller/fixtures.js';
 
 const RUN = randomBytes(3).toString('hex');
@@ -105,25 +106,13 @@ function rolloutFor(name: string, stabilityWindow: string) {
 beforeAll(async () => {
   expect((await kubectl(['label', 'namespace', ns.name, 'clairvoyance.dev/gated=true', '--overwrite'])).code).toBe(0);
   expect((await apply(policy)).code).toBe(0);
-  controller = startController(ns.name, [
-    '--webhook-port',
-    '0',
-    '--webhook-host',
-    '127.0.0.1',
-    '--webhook-configuration-name',
-    CONFIG,
-    '--controller-namespace',
-    controllerNs.name,
-    '--no-leader-elect',
-  ]);
+  controller = startController(ns.name, [...loopbackWebhookArgs(CONFIG, controllerNs.name), '--no-leader-elect']);
   await controller.ready;
 });
 
 afterAll(async () => {
   await controller?.kill('SIGTERM');
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  await api.deleteValidatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
-  await api.deleteMutatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
+  await deleteWebhookConfigurations(kc, CONFIG).catch(() => undefined);
 });
 
 describe('the change ledger', () => {

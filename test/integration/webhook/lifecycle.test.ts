@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../src/doctor/check.js';
 import { readRegistration } from '../../../src/webhook/index.js';
 import { cli, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
+import { loopbackWebhookArgs, startController, type ControllerProcess } from '../../support/controller.js';
 import { eventually, kubeConfig, kubectl, prometheusUrl, useTestNamespace } from '../../support/cluster.js';
 
 const RUN = randomBytes(3).toString('hex');
@@ -22,17 +22,7 @@ let controller: ControllerProcess | undefined;
 
 /** `clairvoyance run` with its webhook on loopback, registered as CONFIG. */
 const runWithWebhook = (election: string[]): ControllerProcess =>
-  startController(`${ns.name},${ungated.name}`, [
-    '--webhook-port',
-    '0',
-    '--webhook-host',
-    '127.0.0.1',
-    '--webhook-configuration-name',
-    CONFIG,
-    '--controller-namespace',
-    controllerNs.name,
-    ...election,
-  ]);
+  startController(`${ns.name},${ungated.name}`, [...loopbackWebhookArgs(CONFIG, controllerNs.name), ...election]);
 
 function start(): ControllerProcess {
   controller = runWithWebhook(['--leader-election-namespace', controllerNs.name, '--lease-name', LEASE]);

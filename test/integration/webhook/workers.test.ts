@@ -3,12 +3,13 @@
 // primary's /metrics shows what the workers counted, and a worker that dies is replaced.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AdmissionregistrationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { deleteWebhookConfigurations } from '../../../src/webhook/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, VERSION, type ChangeStatus } from '../../../src/api/index.js';
 import { changeNameForId } from '../../../src/ledger/key.js';
 import { eventually, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
-import { startController, type ControllerProcess } from '../../support/controller.js';
+import { loopbackWebhookArgs, startController, type ControllerProcess } from '../../support/controller.js';
 import { waitForStatus } from '../controller/fixtures.js';
 
 const RUN = randomBytes(3).toString('hex');
@@ -52,27 +53,13 @@ beforeAll(async () => {
     spec: { enforcement: 'Enforce', rules: [{ id: 'owner-label', rationale: 'an unowned service paged nobody', ownership: { labels: ['team'] } }] },
   };
   expect((await apply(policy)).code).toBe(0);
-  controller = startController(ns.name, [
-    '--webhook-port',
-    '0',
-    '--webhook-host',
-    '127.0.0.1',
-    '--webhook-configuration-name',
-    CONFIG,
-    '--controller-namespace',
-    controllerNs.name,
-    '--no-leader-elect',
-    '--webhook-workers',
-    '2',
-  ]);
+  controller = startController(ns.name, [...loopbackWebhookArgs(CONFIG, controllerNs.name), '--no-leader-elect', '--webhook-workers', '2']);
   await controller.ready;
 });
 
 afterAll(async () => {
   await controller?.kill('SIGTERM');
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  await api.deleteValidatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
-  await api.deleteMutatingWebhookConfiguration({ name: CONFIG }).catch(() => undefined);
+  await deleteWebhookConfigurations(kc, CONFIG).catch(() => undefined);
 });
 
 async function deniedChange(): Promise<ChangeStatus | undefined> {
