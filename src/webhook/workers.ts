@@ -8,6 +8,7 @@ import type { Server } from 'node:https';
 import type { LevelWithSilent } from 'pino';
 import { Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { PolicySource } from '../gates/index.js';
+import { Backoff } from '../kube/backoff.js';
 import { errorMessage } from '../kube/errors.js';
 import type { LedgerEntry } from '../ledger/identity.js';
 import type { PemPair } from '../pki/certificates.js';
@@ -63,8 +64,8 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-const RESTART_DELAY_MS = 1_000;
-const MAX_RESTART_DELAY_MS = 30_000;
+/** 1 s, doubling to 30 s while restarts keep failing; a worker that served starts the count over. */
+const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 30_000, jitter: 0, resetAfterMs: Infinity };
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 
@@ -139,18 +140,20 @@ export async function startWorkerPool(opts: WorkerPoolOptions): Promise<WorkerPo
         if (closing) return;
         // One crashed loop must not leave the gate short of capacity for good.
         logger.error({ worker: worker.id, code, signal }, 'webhook worker exited; starting another');
-        restart(RESTART_DELAY_MS);
+        restarts.reset();
+        restart();
       });
     });
 
-  const restart = (delayMs: number): void => {
+  const restarts = new Backoff(RESTART_BACKOFF);
+  const restart = (): void => {
     setTimeout(() => {
       if (closing) return;
       fork().catch((err: unknown) => {
-        logger.error({ err: errorMessage(err), retryInMs: delayMs * 2 }, 'webhook worker restart failed');
-        restart(Math.min(delayMs * 2, MAX_RESTART_DELAY_MS));
+        logger.error({ err: errorMessage(err) }, 'webhook worker restart failed; retrying with backoff');
+        restart();
       });
-    }, delayMs).unref();
+    }, restarts.next()).unref();
   };
 
   const stopAll = async (): Promise<void> => {

@@ -3,7 +3,6 @@
 // Changes exist, the time of a /metrics scrape that computes the ledger gauges from them,
 // and the time of `clairvoyance report` over all of them.
 // Run: npm run stack:up && npx tsx test/bench/ledger-scale.ts   (BENCH_CHANGES=1000 for a quick run)
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { LEDGER_ORIGINS, GROUP, VERSION, type ChangeEvent } from '../../src/api/index.js';
@@ -11,7 +10,7 @@ import { applyChangeEvents, emptyChangeStatus } from '../../src/ledger/fold.js';
 import { runCommand } from '../../dev/tools/command.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
-import { pool } from './support/scale.js';
+import { pool, rssMiB } from './support/scale.js';
 
 const N = Number(process.env.BENCH_CHANGES ?? 10_000);
 const CONCURRENCY = 32;
@@ -21,13 +20,6 @@ const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
-}
 
 /** A change's story over the last 30 days, seeded by its index: denials, attempts, an outcome. */
 function story(i: number): ChangeEvent[] {

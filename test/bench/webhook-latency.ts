@@ -39,6 +39,7 @@ import { kubeconfigPath, kubectl } from '../support/cluster.js';
 import { deployment } from '../unit/gates/fixtures.js';
 import { review } from '../unit/webhook/review.js';
 import { GLOBAL_CONTEXT_ENTRY, KYVERNO_DIFFERENCES, RULES, kyvernoClusterPolicy, kyvernoValidatingPolicy } from './support/bench-policies.js';
+import { cpuSeconds, rssMiB } from './support/scale.js';
 import { heyBinary, runLoad, type LoadResult } from './support/hey.js';
 import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
 import {
@@ -71,19 +72,6 @@ async function must(args: string[], input?: string): Promise<string> {
   const r = await kubectl(args, input !== undefined ? { input } : {});
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line?.replace(/\D+/g, '') ?? 0) / 1024);
 }
 
 /** Pids of a process and its children (a node:cluster primary and its workers). */

@@ -1,7 +1,7 @@
 import { CoordinationV1Api, CustomObjectsApi, type V1Lease } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../api/group.js';
 import { SHARD_LABEL } from '../../api/labels.js';
-import { shardLeaseName } from '../../api/sharding.js';
+import { shardLeaseName, shardOf } from '../../api/sharding.js';
 import { isNotFound } from '../../kube/errors.js';
 import { fail, pass, type Check, type CheckResult } from '../check.js';
 
@@ -46,7 +46,7 @@ export function leaseVerdict(where: string, lease: V1Lease | undefined, scope: L
 export function countShards(rollouts: readonly { metadata?: { labels?: Record<string, string> } }[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of rollouts) {
-    const shard = r.metadata?.labels?.[SHARD_LABEL];
+    const shard = shardOf(r);
     if (shard !== undefined) counts.set(shard, (counts.get(shard) ?? 0) + 1);
   }
   return new Map([...counts].sort(([a], [b]) => a.localeCompare(b)));

@@ -25,6 +25,7 @@ export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(line?.replace(/\D+/g, '') ?? 0);
 }
 export const mib = (kib: number): number => Math.round(kib / 1024);
+export const rssMiB = (pid: number): number => mib(statusKiB(pid, 'VmRSS'));
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
