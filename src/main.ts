@@ -1,15 +1,18 @@
 // Wiring only: builds the controller from its parts and runs it under leader election.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { GatewayApiRouter } from './traffic/gateway-api/gateway-router.js';
+import type { V1Secret } from '@kubernetes/client-node';
+import { GatewayApiRouter, gatewayRouterClients } from './traffic/gateway-api/gateway-router.js';
 import { RouterFactory } from './traffic/router.js';
-import { loadKubeConfig } from './kube/kubeconfig.js';
+import { loadClusterAccess } from './kube/cluster-access.js';
+import type { KubeConfigLike } from './kube/rest.js';
+import { ResourceClient } from './kube/resource-client.js';
+import { CORE_SECRETS } from './kube/resource.js';
 import type { LevelWithSilent } from 'pino';
 import { ProviderFactory } from './analysis/index.js';
 import { EngineAnalysisRunner } from './controller/analysis-runner.js';
 import { SecretCredentialSource } from './controller/secret-credentials.js';
-import { PlanExecutor } from './controller/execute-plan.js';
+import { PlanExecutor, workloadApi } from './controller/execute-plan.js';
 import { createInformers, rolloutKeysFor, type ControllerInformers } from './controller/informers.js';
 import { RolloutReconciler } from './controller/rollout-reconciler.js';
 import { CachedPolicySource } from './controller/cached-policy-source.js';
@@ -29,7 +32,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { ControllerMetrics } from './telemetry/metrics.js';
 import { startHealthServer, startMetricsServer, type ListeningServer } from './telemetry/http-servers.js';
-import { startTracingFromEnv } from './telemetry/otel-sdk.js';
+import { startTracingFromEnv } from './telemetry/tracing.js';
 
 export interface RunOptions {
   kubeconfig?: string;
@@ -91,8 +94,8 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
   // A shard's caches hold its own Rollouts only, and admission reads every Rollout.
   if (opts.shard !== undefined && opts.webhook) throw new Error(`shard "${opts.shard}" cannot serve the webhook: the unsharded instance serves admission`);
   const logger = opts.shard === undefined ? rootLogger : rootLogger.child({ shard: opts.shard });
-  const tracing = startTracingFromEnv();
-  const kc = loadKubeConfig(opts.kubeconfig);
+  const tracing = await startTracingFromEnv();
+  const kc = await loadClusterAccess(opts.kubeconfig);
   const metrics = new ControllerMetrics();
   const kubeLog = logger.child({ subsystem: 'kube' });
   const informers = createInformers(kc, {
@@ -106,13 +109,8 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
   const guard = new StaleGuard({ logger: kubeLog });
   guard.attach(informers.rollouts);
   const flagStores = new KubeFlagStores(kc);
-  const routers = new RouterFactory(
-    new GatewayApiRouter(
-      { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api), custom: kc.makeApiClient(CustomObjectsApi) },
-      metrics,
-    ),
-  );
-  const executor = new PlanExecutor(kc.makeApiClient(AppsV1Api), new StoreFlagDriver(flagStores), metrics, routers);
+  const routers = new RouterFactory(new GatewayApiRouter(gatewayRouterClients(kc), metrics));
+  const executor = new PlanExecutor(workloadApi(kc), new StoreFlagDriver(flagStores), metrics, routers);
   const policySource = new CachedPolicySource(informers, logger.child({ subsystem: 'gates' }));
   const templates = {
     analysisTemplate: (ns: string, name: string) => informers.analysisTemplates.get(ns, name)?.spec,
@@ -148,7 +146,7 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
       metrics,
       opts.signalDiscoveryGraceMs !== undefined ? { discoveryGraceMs: opts.signalDiscoveryGraceMs } : {},
       {
-        source: new SecretCredentialSource(kc.makeApiClient(CoreV1Api)),
+        source: new SecretCredentialSource(ResourceClient.of<V1Secret>(kc, CORE_SECRETS)),
         controllerNamespace: opts.controllerNamespace ?? opts.webhook?.namespace ?? ownNamespace(),
       },
     ),
@@ -318,7 +316,7 @@ export async function startClairvoyance(opts: RunOptions, rootLogger: Logger = c
 }
 
 /** Without the owner reference the configurations outlive an uninstall; the gate itself still works. */
-async function clusterRoleOwner(kc: KubeConfig, name: string, logger: Logger): Promise<WebhookOwner | undefined> {
+async function clusterRoleOwner(kc: KubeConfigLike, name: string, logger: Logger): Promise<WebhookOwner | undefined> {
   try {
     return await clusterRoleAsOwner(kc, name);
   } catch (err) {

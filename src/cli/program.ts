@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { VERSION } from '../version.js';
+import type { Command } from 'commander';
+import { rootCommand } from './run-program.js';
 import { registerVersion } from './commands/version.js';
 import { registerExplain } from './commands/explain.js';
 import { registerLint } from './commands/lint.js';
@@ -14,10 +14,7 @@ import { registerProvenance } from './commands/provenance.js';
 
 /** Builds the command tree; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
-  const program = new Command('clairvoyance')
-    .description('Deployment gate and progressive-rollout controller for Kubernetes')
-    .version(VERSION, '--version', 'print the version')
-    .showHelpAfterError();
+  const program = rootCommand();
   registerVersion(program);
   registerRun(program);
   registerStatus(program);

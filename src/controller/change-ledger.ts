@@ -2,10 +2,11 @@
 // resourceVersion as precondition, and on a conflict read again. Used by the leader's
 // reconciles and sweep, and by every webhook replica for denials, so concurrent writers
 // never lose each other's events.
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, CHANGE_KIND, changeSpecSchema, changeStatusSchema, type ChangeEvent, type ChangeSpecInput, type ChangeStatus } from '../api/index.js';
 import { errorMessage, isConflict, isNotFound, StatusWriter, type SharedInformer } from '../kube/index.js';
 import { isAlreadyExists } from '../kube/errors.js';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
 import { applyChangeEvents } from '../ledger/fold.js';
 import type { ChangeTarget, LedgerEntry } from '../ledger/identity.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -27,14 +28,14 @@ export interface ChangeLedgerOptions {
 }
 
 export class ChangeLedger {
-  private readonly api: CustomObjectsApi;
+  private readonly changes: ResourceClient<ChangeObject>;
   private readonly writer: StatusWriter;
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeConfigLike,
     private readonly opts: ChangeLedgerOptions,
   ) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.changes = ResourceClient.of<ChangeObject>(kc, CHANGES);
     this.writer = new StatusWriter(kc, { fieldManager: 'clairvoyance-ledger' });
   }
 
@@ -65,7 +66,7 @@ export class ChangeLedger {
   /** Deletes a Change (retention); a Change already gone is fine. */
   async delete(namespace: string, name: string): Promise<void> {
     try {
-      await this.api.deleteNamespacedCustomObject({ ...CHANGES, namespace, name });
+      await this.changes.delete(namespace, name);
       this.opts.onWrite?.('delete');
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -125,12 +126,7 @@ export class ChangeLedger {
   }
 
   private async get(namespace: string, name: string): Promise<ChangeObject | undefined> {
-    try {
-      return (await this.api.getNamespacedCustomObject({ ...CHANGES, namespace, name })) as ChangeObject;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.changes.find(namespace, name);
   }
 
   /** Undefined when another writer created it first: the caller reads it again. */
@@ -142,7 +138,7 @@ export class ChangeLedger {
       spec: changeSpecSchema.parse(spec),
     };
     try {
-      const created = (await this.api.createNamespacedCustomObject({ ...CHANGES, namespace, body })) as ChangeObject;
+      const created = await this.changes.create(namespace, body);
       this.opts.onWrite?.('create');
       return created;
     } catch (err) {

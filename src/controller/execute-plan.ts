@@ -3,10 +3,12 @@
 // traffic (weight leaves the canary before its pods do), then ReplicaSet counts, then the
 // Deployment; the ledger and status are written after by the reconciler, so a failed
 // effect is retried before progress is recorded.
-import type { AppsV1Api } from '@kubernetes/client-node';
-import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1PodTemplateSpec, type V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { API_VERSION, REVISION_LABEL, ROLLOUT_KIND, ROLLOUT_LABEL, SCALE_DOWN_AT_ANNOTATION, type RolloutSpec } from '../api/index.js';
 import { isAlreadyExists } from '../kube/errors.js';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
+import { APPS_DEPLOYMENTS, APPS_REPLICASETS } from '../kube/resource.js';
 import { baselineOf } from '../rollout/baseline.js';
 import type { Plan, ReplicaTarget } from '../rollout/plan.js';
 import type { ReplicaSetView } from '../rollout/observed.js';
@@ -15,7 +17,15 @@ import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { FlagDriver, RolloutIdentity } from '../rollout/seams.js';
 import type { RouterFactory } from '../traffic/router.js';
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** The workload calls a plan makes; an interface so tests can record them. */
+export interface WorkloadApi {
+  deployments: Pick<ResourceClient<V1Deployment>, 'patch'>;
+  replicaSets: Pick<ResourceClient<V1ReplicaSet>, 'get' | 'create' | 'patch'>;
+}
+
+export function workloadApi(kc: KubeConfigLike): WorkloadApi {
+  return { deployments: ResourceClient.of<V1Deployment>(kc, APPS_DEPLOYMENTS), replicaSets: ResourceClient.of<V1ReplicaSet>(kc, APPS_REPLICASETS) };
+}
 
 export interface ExecutionContext {
   /** Aborted once the lease is lost or the controller stops: no effect is started after that. */
@@ -29,7 +39,7 @@ export interface ExecutionContext {
 
 export class PlanExecutor {
   constructor(
-    private readonly apps: AppsV1Api,
+    private readonly api: WorkloadApi,
     private readonly flags: FlagDriver,
     private readonly metrics: ControllerMetrics,
     private readonly routers?: RouterFactory,
@@ -65,12 +75,7 @@ export class PlanExecutor {
     // Last: the Deployment's own pods go only once the Rollout's pods are in place.
     if (plan.workloadReplicas !== undefined && ctx.deployment.spec?.replicas !== plan.workloadReplicas) {
       const replicas = plan.workloadReplicas;
-      await this.write('patch', 'deployments', () =>
-        this.apps.patchNamespacedDeployment(
-          { name: ctx.deployment.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas } } },
-          MERGE_PATCH,
-        ),
-      );
+      await this.write('patch', 'deployments', () => this.api.deployments.patch(ctx.rollout.namespace, ctx.deployment.metadata!.name!, { spec: { replicas } }));
     }
   }
 
@@ -93,32 +98,25 @@ export class PlanExecutor {
     if (existing.replicas === t.replicas && !annotationChange) return;
     const body: { spec: { replicas: number }; metadata?: { annotations: Record<string, string | null> } } = { spec: { replicas: t.replicas } };
     if (annotationChange) body.metadata = { annotations: { [SCALE_DOWN_AT_ANNOTATION]: t.scaleDownAt ?? null } };
-    await this.write('patch', 'replicasets', () =>
-      this.apps.patchNamespacedReplicaSet({ name: existing.name, namespace: ctx.rollout.namespace, body }, MERGE_PATCH),
-    );
+    await this.write('patch', 'replicasets', () => this.api.replicaSets.patch(ctx.rollout.namespace, existing.name, body));
   }
 
   /** The baseline's pods are the stable ReplicaSet's: its template, read when the baseline starts. */
   private async stableTemplate(stable: string, ctx: ExecutionContext): Promise<V1PodTemplateSpec> {
     const rs = ctx.replicaSets.find((r) => r.revision === stable);
     if (!rs) throw new Error(`baseline: the stable ReplicaSet of revision ${stable} is missing, so there is no template to start a baseline from`);
-    const full = await this.apps.readNamespacedReplicaSet({ name: rs.name, namespace: ctx.rollout.namespace });
+    const full = await this.api.replicaSets.get(ctx.rollout.namespace, rs.name);
     return full.spec?.template ?? {};
   }
 
   private async create(t: ReplicaTarget, ctx: ExecutionContext, template?: V1PodTemplateSpec): Promise<void> {
     const rs = buildReplicaSet(ctx, t, template);
     try {
-      await this.write('create', 'replicasets', () => this.apps.createNamespacedReplicaSet({ namespace: ctx.rollout.namespace, body: rs }));
+      await this.write('create', 'replicasets', () => this.api.replicaSets.create(ctx.rollout.namespace, rs));
     } catch (err) {
       // The cache had not shown our earlier create yet: scale the one that exists.
       if (!isAlreadyExists(err)) throw err;
-      await this.write('patch', 'replicasets', () =>
-        this.apps.patchNamespacedReplicaSet(
-          { name: rs.metadata!.name!, namespace: ctx.rollout.namespace, body: { spec: { replicas: t.replicas } } },
-          MERGE_PATCH,
-        ),
-      );
+      await this.write('patch', 'replicasets', () => this.api.replicaSets.patch(ctx.rollout.namespace, rs.metadata!.name!, { spec: { replicas: t.replicas } }));
     }
   }
 

@@ -1,5 +1,6 @@
 // The caches the controller reads, cluster-wide or per watched namespace.
-import type { KubeConfig, KubernetesObject, V1Deployment, V1Namespace, V1ReplicaSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Namespace, V1ReplicaSet } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../kube/rest.js';
 import {
   APPS_DEPLOYMENTS,
   APPS_REPLICASETS,
@@ -61,7 +62,7 @@ function workloadName(r: RolloutObject): string {
   return (r.spec as { workloadRef?: { name?: string } } | undefined)?.workloadRef?.name ?? '';
 }
 
-export function createInformers(kc: KubeConfig, opts: InformerFactoryOptions): ControllerInformers {
+export function createInformers(kc: KubeConfigLike, opts: InformerFactoryOptions): ControllerInformers {
   const make = <T extends KubernetesObject>(
     resource: ResourceRef,
     namespaced = true,

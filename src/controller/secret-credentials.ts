@@ -3,7 +3,8 @@
 // (analysis.secretNames), never a list of Secrets. Reads are cached briefly so a metric
 // measured every few seconds does not read its Secret each time, while a rotated token
 // is picked up within the TTL.
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import type { ResourceClient } from '../kube/resource-client.js';
 import { ProviderError, type CredentialSource, type Credentials, type PrometheusAuthentication } from '../analysis/index.js';
 import { errorMessage, statusCodeOf } from '../kube/errors.js';
 
@@ -14,7 +15,7 @@ export class SecretCredentialSource implements CredentialSource {
   private readonly cache = new Map<string, { at: number; secret: V1Secret }>();
 
   constructor(
-    private readonly core: CoreV1Api,
+    private readonly secrets: Pick<ResourceClient<V1Secret>, 'get'>,
     private readonly opts: { ttlMs?: number; now?: () => number } = {},
   ) {}
 
@@ -41,7 +42,7 @@ export class SecretCredentialSource implements CredentialSource {
     if (hit && now - hit.at < (this.opts.ttlMs ?? DEFAULT_TTL_MS)) return hit.secret;
     signal?.throwIfAborted();
     try {
-      const secret = await this.core.readNamespacedSecret({ name, namespace });
+      const secret = await this.secrets.get(namespace, name);
       this.cache.set(key, { at: now, secret });
       return secret;
     } catch (err) {

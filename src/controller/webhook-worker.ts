@@ -4,9 +4,9 @@ import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { SharedInformer } from '../kube/index.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { loadClusterAccess } from '../kube/cluster-access.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { startTracingFromEnv } from '../telemetry/otel-sdk.js';
+import { startTracingFromEnv } from '../telemetry/tracing.js';
 import { serveAsWebhookWorker, WEBHOOK_WORKER_ENV, type WorkerConfig, type WorkerSource } from '../webhook/workers.js';
 import { CachedPolicySource } from './cached-policy-source.js';
 import { createInformers } from './informers.js';
@@ -16,8 +16,8 @@ export const WEBHOOK_WORKER_ENTRY = fileURLToPath(import.meta.url);
 
 async function policyCaches(config: WorkerConfig, logger: Logger): Promise<WorkerSource> {
   // Admission spans, when an OTLP endpoint is configured, come from the workers that serve it.
-  const tracing = startTracingFromEnv();
-  const kc = loadKubeConfig(config.kubeconfig);
+  const tracing = await startTracingFromEnv();
+  const kc = await loadClusterAccess(config.kubeconfig);
   const informers = createInformers(kc, { namespaces: config.namespaces, logger: logger.child({ subsystem: 'kube' }), observer: {} });
   // What CachedPolicySource reads; the controller's other caches stay unstarted.
   const used: SharedInformer<KubernetesObject>[] = [

@@ -3,8 +3,8 @@
 // flag back into the original text, so every other byte survives, and carry
 // the resourceVersion read so a concurrent writer is never overwritten.
 import { isDeepStrictEqual } from 'node:util';
-import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { ResourceClient } from '../kube/resource-client.js';
 import { isNotFound } from '../kube/errors.js';
 import type { FlagdDocument, FlagState } from './flagd-format.js';
 import { parseFlagdDocument } from './flagd-format.js';
@@ -18,8 +18,6 @@ export interface ConfigMapRef {
   /** Data key holding the flagd JSON. */
   key: string;
 }
-
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
  * Rewrites flag `key` in flagd JSON `text` to `next`, touching only the members
@@ -45,7 +43,7 @@ export class ConfigMapFlagStore implements FlagStore {
   readonly description: string;
 
   constructor(
-    private readonly api: CoreV1Api,
+    private readonly configMaps: Pick<ResourceClient<V1ConfigMap>, 'get' | 'patch'>,
     private readonly ref: ConfigMapRef,
     private readonly opts: UpdateOptions = {},
   ) {
@@ -69,17 +67,16 @@ export class ConfigMapFlagStore implements FlagStore {
         metadata: { resourceVersion: cm.metadata?.resourceVersion },
         data: { [this.ref.key]: spliceFlag(text, key, next) },
       };
-      await this.api.patchNamespacedConfigMap(
-        { name: this.ref.name, namespace: this.ref.namespace, body, fieldManager: this.opts.fieldManager ?? DEFAULT_FIELD_MANAGER },
-        MERGE_PATCH,
-      );
+      await this.configMaps.patch(this.ref.namespace, this.ref.name, body, 'merge', {
+        query: { fieldManager: this.opts.fieldManager ?? DEFAULT_FIELD_MANAGER },
+      });
     });
   }
 
   private async load(): Promise<{ cm: V1ConfigMap; text: string; doc: FlagdDocument }> {
     let cm: V1ConfigMap;
     try {
-      cm = await this.api.readNamespacedConfigMap({ name: this.ref.name, namespace: this.ref.namespace });
+      cm = await this.configMaps.get(this.ref.namespace, this.ref.name);
     } catch (err) {
       if (isNotFound(err)) throw new FlagSourceError('SourceNotFound', `${this.description} does not exist`);
       throw err;

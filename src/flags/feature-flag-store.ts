@@ -1,8 +1,9 @@
 // An OpenFeature Operator FeatureFlag (core.openfeature.dev/v1beta1): flagd
 // definitions under spec.flagSpec.flags. Used only when its CRD is installed;
 // otherwise every call fails with a clear CrdNotInstalled error.
-import type { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import type { ResourceClient } from '../kube/resource-client.js';
+import type { ResourceRef } from '../kube/resource.js';
 import { createMergePatch } from '../kube/json-diff.js';
 import { isNotFound, statusCodeOf } from '../kube/errors.js';
 import type { FlagState } from './flagd-format.js';
@@ -15,14 +16,14 @@ export const FEATURE_FLAG_VERSION = 'v1beta1';
 export const FEATURE_FLAG_PLURAL = 'featureflags';
 export const FEATURE_FLAG_CRD = `${FEATURE_FLAG_PLURAL}.${FEATURE_FLAG_GROUP}`;
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const FEATURE_FLAGS: ResourceRef = { group: FEATURE_FLAG_GROUP, version: FEATURE_FLAG_VERSION, plural: FEATURE_FLAG_PLURAL };
 
 export interface FeatureFlagRef {
   namespace: string;
   name: string;
 }
 
-interface FeatureFlagObject {
+export interface FeatureFlagObject {
   metadata?: { resourceVersion?: string };
   spec?: { flagSpec?: { flags?: Record<string, unknown> } };
 }
@@ -35,7 +36,7 @@ export class FeatureFlagCrdProbe {
   private cached: { at: number; installed: boolean } | undefined;
 
   constructor(
-    private readonly api: ApiextensionsV1Api,
+    private readonly crds: Pick<ResourceClient<V1CustomResourceDefinition>, 'get'>,
     private readonly ttlMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -44,7 +45,7 @@ export class FeatureFlagCrdProbe {
     if (this.cached && this.now() - this.cached.at < this.ttlMs) return this.cached.installed;
     let installed: boolean;
     try {
-      const crd = await this.api.readCustomResourceDefinition({ name: FEATURE_FLAG_CRD });
+      const crd = await this.crds.get(undefined, FEATURE_FLAG_CRD);
       installed = crd.spec.versions.some((v) => v.name === FEATURE_FLAG_VERSION && v.served);
     } catch (err) {
       if (isNotFound(err)) installed = false;
@@ -61,7 +62,7 @@ export class FeatureFlagStore implements FlagStore {
   readonly description: string;
 
   constructor(
-    private readonly api: CustomObjectsApi,
+    private readonly flags: Pick<ResourceClient<FeatureFlagObject>, 'get' | 'patch'>,
     private readonly crd: FeatureFlagCrdProbe,
     private readonly ref: FeatureFlagRef,
     private readonly opts: UpdateOptions = {},
@@ -86,18 +87,7 @@ export class FeatureFlagStore implements FlagStore {
         metadata: { resourceVersion: obj.metadata?.resourceVersion },
         spec: { flagSpec: { flags: { [key]: createMergePatch(flags[key], next) ?? {} } } },
       };
-      await this.api.patchNamespacedCustomObject(
-        {
-          group: FEATURE_FLAG_GROUP,
-          version: FEATURE_FLAG_VERSION,
-          plural: FEATURE_FLAG_PLURAL,
-          namespace: this.ref.namespace,
-          name: this.ref.name,
-          body,
-          fieldManager: this.opts.fieldManager ?? DEFAULT_FIELD_MANAGER,
-        },
-        MERGE_PATCH,
-      );
+      await this.flags.patch(this.ref.namespace, this.ref.name, body, 'merge', { query: { fieldManager: this.opts.fieldManager ?? DEFAULT_FIELD_MANAGER } });
     });
   }
 
@@ -117,14 +107,7 @@ export class FeatureFlagStore implements FlagStore {
     }
     let obj: FeatureFlagObject;
     try {
-      // The generated client types custom objects as `any`; they are plain JSON.
-      obj = (await this.api.getNamespacedCustomObject({
-        group: FEATURE_FLAG_GROUP,
-        version: FEATURE_FLAG_VERSION,
-        plural: FEATURE_FLAG_PLURAL,
-        namespace: this.ref.namespace,
-        name: this.ref.name,
-      })) as FeatureFlagObject;
+      obj = await this.flags.get(this.ref.namespace, this.ref.name);
     } catch (err) {
       if (isNotFound(err)) throw new FlagSourceError('SourceNotFound', `${this.description} does not exist`);
       throw err;

@@ -1,10 +1,12 @@
 // Picks the store for a Rollout's spec.flag.source. One provider per process:
 // it shares API clients and the FeatureFlag CRD probe across rollouts.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1CustomResourceDefinition } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
+import { CORE_CONFIGMAPS, CUSTOM_RESOURCE_DEFINITIONS } from '../kube/resource.js';
 import type { FlagSource } from '../api/rollout.js';
 import { ConfigMapFlagStore } from './configmap-store.js';
-import { FeatureFlagCrdProbe, FeatureFlagStore } from './feature-flag-store.js';
+import { FEATURE_FLAGS, FeatureFlagCrdProbe, FeatureFlagStore, type FeatureFlagObject } from './feature-flag-store.js';
 import type { FlagStore, UpdateOptions } from './store.js';
 
 export interface FlagStoreProvider {
@@ -19,26 +21,26 @@ export interface KubeFlagStoresOptions extends UpdateOptions {
 const DEFAULT_CONFIGMAP_KEY = 'flags.flagd.json';
 
 export class KubeFlagStores implements FlagStoreProvider {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly configMaps: ResourceClient<V1ConfigMap>;
+  private readonly featureFlags: ResourceClient<FeatureFlagObject>;
   private readonly crd: FeatureFlagCrdProbe;
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeConfigLike,
     private readonly opts: KubeFlagStoresOptions = {},
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.crd = new FeatureFlagCrdProbe(kc.makeApiClient(ApiextensionsV1Api), opts.crdProbeTtlMs);
+    this.configMaps = ResourceClient.of<V1ConfigMap>(kc, CORE_CONFIGMAPS);
+    this.featureFlags = ResourceClient.of<FeatureFlagObject>(kc, FEATURE_FLAGS);
+    this.crd = new FeatureFlagCrdProbe(ResourceClient.of<V1CustomResourceDefinition>(kc, CUSTOM_RESOURCE_DEFINITIONS), opts.crdProbeTtlMs);
   }
 
   storeFor(namespace: string, source: FlagSource): FlagStore {
     if (source.configMap) {
       const { name, key } = source.configMap;
-      return new ConfigMapFlagStore(this.core, { namespace, name, key: key ?? DEFAULT_CONFIGMAP_KEY }, this.opts);
+      return new ConfigMapFlagStore(this.configMaps, { namespace, name, key: key ?? DEFAULT_CONFIGMAP_KEY }, this.opts);
     }
     if (source.featureFlag) {
-      return new FeatureFlagStore(this.custom, this.crd, { namespace, name: source.featureFlag.name }, this.opts);
+      return new FeatureFlagStore(this.featureFlags, this.crd, { namespace, name: source.featureFlag.name }, this.opts);
     }
     throw new Error('spec.flag.source names neither configMap nor featureFlag');
   }

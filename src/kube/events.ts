@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { CoreV1Event, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { errorMessage, isNotFound, withTimeout } from './errors.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
+import type { KubeConfigLike } from './rest.js';
+import { ResourceClient } from './resource-client.js';
+import { CORE_EVENTS } from './resource.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -35,11 +37,10 @@ interface Series {
   lastAt: number;
 }
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const MAX_MESSAGE = 1024;
 
 export class KubeEventRecorder implements EventRecorder {
-  private readonly api: CoreV1Api;
+  private readonly events: ResourceClient<CoreV1Event>;
   private readonly component: string;
   private readonly instance: string;
   private readonly windowMs: number;
@@ -52,8 +53,8 @@ export class KubeEventRecorder implements EventRecorder {
   /** Serialises writes per series so two quick repeats patch rather than create twice. */
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(kc: KubeConfig, opts: EventRecorderOptions = {}) {
-    this.api = kc.makeApiClient(CoreV1Api);
+  constructor(kc: KubeConfigLike, opts: EventRecorderOptions = {}) {
+    this.events = ResourceClient.of<CoreV1Event>(kc, CORE_EVENTS);
     this.component = opts.component ?? REPORTING_CONTROLLER;
     this.instance = (opts.instance ?? hostname()).slice(0, 128);
     this.windowMs = opts.aggregateWindowMs ?? 600_000;
@@ -90,14 +91,9 @@ export class KubeEventRecorder implements EventRecorder {
     if (existing && nowMs - existing.lastAt <= this.windowMs) {
       try {
         await withTimeout(
-          this.api.patchNamespacedEvent(
-            {
-              name: existing.name,
-              namespace: existing.namespace,
-              body: { count: existing.count + 1, lastTimestamp: new Date(nowMs).toISOString() },
-            },
-            MERGE_PATCH,
-          ),
+          this.events.patch(existing.namespace, existing.name, { count: existing.count + 1, lastTimestamp: new Date(nowMs).toISOString() }, 'merge', {
+            timeoutMs: this.timeoutMs,
+          }),
           this.timeoutMs,
           'event patch',
         );
@@ -111,7 +107,7 @@ export class KubeEventRecorder implements EventRecorder {
       }
     }
     const created = await withTimeout(
-      this.api.createNamespacedEvent({ namespace: this.namespaceFor(obj), body: this.build(obj, type, reason, message, nowMs) }),
+      this.events.create(this.namespaceFor(obj), this.build(obj, type, reason, message, nowMs), { timeoutMs: this.timeoutMs }),
       this.timeoutMs,
       'event create',
     );

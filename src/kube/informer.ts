@@ -1,5 +1,4 @@
-import { Watch } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { Backoff, DEFAULT_RECONNECT_BACKOFF } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import { errorMessage, isGone, watchErrorNeedsRelist } from './errors.js';
@@ -9,22 +8,21 @@ import type { KubeLogger } from './logger.js';
 import { ObjectStore, type Indexers, type Prune } from './object-store.js';
 import { collectionPath, resourceName } from './resource.js';
 import type { ResourceRef } from './resource.js';
+import { KubeClient, type KubeConfigLike } from './rest.js';
 
-// A list-watch cache built on client-node's Watch, hardened against that
-// library's known failure modes:
-//  - a watch that goes silent (dead TCP peer, lost proxy) never calls `done`:
-//    a watchdog restarts a watch that delivered no event or bookmark for
-//    `staleAfterMs` (bookmarks keep a healthy idle watch visibly alive);
+// A list-watch cache, hardened against the failure modes of long-lived watches:
+//  - a watch that goes silent (dead TCP peer, lost proxy) never ends: a watchdog
+//    restarts a watch that delivered no event or bookmark for `staleAfterMs`
+//    (bookmarks keep a healthy idle watch visibly alive);
 //  - 410 Gone arrives either as an ERROR event inside a 200 stream or as the
 //    HTTP status: both relist (through the backoff, as client-go's reflector
 //    loop does, so a server that keeps answering 410 cannot make us spin);
-//  - client-node's ListWatch stops for good after an error and needs a manual
-//    restart, and naive restarts hammer the API server: every failure here
-//    reconnects through capped exponential backoff with jitter;
-//  - `done` can fire before `watch()` resolves, twice, or after we aborted:
-//    each attempt carries a generation number and stale callbacks are ignored;
-//  - Watch swallows exceptions thrown by the event callback: handlers are
-//    invoked inside try/catch and failures are logged.
+//  - every failure reconnects through capped exponential backoff with jitter,
+//    so restarts do not hammer the API server;
+//  - `done` can fire before `watch()` resolves or after we aborted: each
+//    attempt carries a generation number and stale callbacks are ignored;
+//  - handlers are invoked inside try/catch and failures are logged, so one bad
+//    handler cannot end the stream.
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 export type RestartReason = 'watch-error' | 'watch-closed' | 'stale' | 'gone' | 'list-error';
@@ -91,7 +89,7 @@ const STOP_GRACE_MS = 2_000;
 export class Informer<T extends KubernetesObject = KubernetesObject> implements SharedInformer<T> {
   readonly name: string;
   private readonly path: string;
-  private readonly watcher: Watch;
+  private readonly kube: KubeClient;
   private readonly store: ObjectStore<T>;
   private readonly backoff: Backoff;
   private readonly log: KubeLogger;
@@ -123,13 +121,13 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   private syncWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeConfigLike,
     private readonly options: InformerOptions<T>,
   ) {
     this.store = new ObjectStore<T>(options.prune, options.indexers);
     this.name = resourceName(options.resource) + (options.namespace ? `@${options.namespace}` : '');
     this.path = collectionPath(options.resource, options.namespace);
-    this.watcher = new Watch(kc);
+    this.kube = KubeClient.for(kc);
     this.backoff = new Backoff(options.backoff ?? DEFAULT_RECONNECT_BACKOFF);
     this.log = options.logger ?? silentLogger;
     this.observer = options.observer ?? {};
@@ -212,9 +210,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   /**
    * Stop watching and clear all timers; the cache is kept. Open requests are
-   * aborted. A watch still connecting cannot be aborted until client-node hands
+   * aborted. A watch still connecting cannot be aborted until the client hands
    * back its controller; we wait briefly for it and otherwise let the
-   * generation check abort it on arrival (client-node's 30 s connect timeout
+   * generation check abort it on arrival (the client's 30 s connect timeout
    * bounds that).
    */
   async stop(): Promise<void> {
@@ -325,7 +323,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     this.eventsInWatch = 0;
     // Randomise the server-side timeout (as client-go does) to spread reconnects.
     const timeoutSeconds = Math.floor(this.opts.watchTimeoutSeconds * (1 + Math.random()));
-    const abort = await this.watcher.watch(
+    const abort = await this.kube.watch(
       this.path,
       {
         resourceVersion: this.resourceVersion,

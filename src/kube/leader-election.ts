@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
 import { errorMessage, isConflict, withTimeout } from './errors.js';
 import { coordinationLeaseClient } from './lease-client.js';
 import type { LeaseClient } from './lease-client.js';
-import { acquireSpec, canAcquire, leaseFingerprint, releaseSpec } from './lease-record.js';
+import { acquireSpec, canAcquire, leaseFingerprint, releaseSpec, type Lease } from './lease-record.js';
+import type { KubeConfigLike } from './rest.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
 
@@ -55,7 +55,7 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   private readonly log: KubeLogger;
 
-  private observed: V1Lease | undefined;
+  private observed: Lease | undefined;
   private observedFingerprint = '';
   private observedAt = 0;
   private lastHolder: string | undefined;
@@ -70,7 +70,7 @@ export class LeaderElector {
   private runPromise: Promise<void> | undefined;
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeConfigLike,
     private readonly opts: LeaderElectionOptions,
   ) {
     this.identity = opts.identity ?? defaultIdentity();
@@ -263,7 +263,7 @@ export class LeaderElector {
     }
   }
 
-  private setObserved(lease: V1Lease): void {
+  private setObserved(lease: Lease): void {
     this.observed = lease;
     const fp = leaseFingerprint(lease.spec);
     if (fp !== this.observedFingerprint) {

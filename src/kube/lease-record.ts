@@ -1,17 +1,35 @@
-import { V1MicroTime } from '@kubernetes/client-node';
-import type { V1LeaseSpec } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 
 // Pure decisions of leader election, after client-go's LeaderElector. Expiry
 // is judged with the local monotonic clock from the moment this replica saw
 // the record change, never from renewTime, so clock skew between replicas
 // cannot hand the lease to two leaders.
 
+/** coordination.k8s.io/v1 LeaseSpec as the API sends it: MicroTimes are strings. */
+export interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+export interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  spec?: LeaseSpec;
+}
+
+/** RFC 3339 with exactly six fractional digits, the only form a MicroTime field accepts. */
+export function microTime(at: Date): string {
+  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 /** Identifies a lease record; when it changes, the holder renewed (or changed). */
-export function leaseFingerprint(spec: V1LeaseSpec | undefined): string {
+export function leaseFingerprint(spec: LeaseSpec | undefined): string {
   if (!spec) return '';
-  // The typed client leaves MicroTime fields as strings on read; accept both.
-  const t = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v ?? ''));
-  return [spec.holderIdentity ?? '', t(spec.renewTime), spec.leaseDurationSeconds ?? '', spec.leaseTransitions ?? ''].join('|');
+  return [spec.holderIdentity ?? '', spec.renewTime ?? '', spec.leaseDurationSeconds ?? '', spec.leaseTransitions ?? ''].join('|');
 }
 
 /**
@@ -26,13 +44,13 @@ export function canAcquire(args: { holder: string | undefined; me: string; obser
 }
 
 /** The record to write when `me` acquires or renews. */
-export function acquireSpec(current: V1LeaseSpec | undefined, me: string, leaseDurationSeconds: number, now: Date): V1LeaseSpec {
+export function acquireSpec(current: LeaseSpec | undefined, me: string, leaseDurationSeconds: number, now: Date): LeaseSpec {
   const renewing = current?.holderIdentity === me;
   return {
     holderIdentity: me,
     leaseDurationSeconds,
-    acquireTime: renewing && current?.acquireTime ? current.acquireTime : new V1MicroTime(now.getTime()),
-    renewTime: new V1MicroTime(now.getTime()),
+    acquireTime: renewing && current?.acquireTime ? current.acquireTime : microTime(now),
+    renewTime: microTime(now),
     leaseTransitions: renewing ? (current?.leaseTransitions ?? 0) : (current?.leaseTransitions ?? 0) + 1,
   };
 }
@@ -42,12 +60,12 @@ export function acquireSpec(current: V1LeaseSpec | undefined, me: string, leaseD
  * waiting replica takes over at its next retry instead of waiting out the
  * full lease.
  */
-export function releaseSpec(current: V1LeaseSpec | undefined, now: Date): V1LeaseSpec {
+export function releaseSpec(current: LeaseSpec | undefined, now: Date): LeaseSpec {
   return {
     holderIdentity: '',
     leaseDurationSeconds: 1,
-    acquireTime: new V1MicroTime(now.getTime()),
-    renewTime: new V1MicroTime(now.getTime()),
+    acquireTime: microTime(now),
+    renewTime: microTime(now),
     leaseTransitions: current?.leaseTransitions ?? 0,
   };
 }

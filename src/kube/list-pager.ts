@@ -1,5 +1,5 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { getJson } from './kube-request.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubeClient, type KubeConfigLike } from './rest.js';
 
 interface ListPage<T> {
   metadata?: { resourceVersion?: string; continue?: string };
@@ -25,12 +25,13 @@ export interface ListResult<T> {
  * before it started (the stale guard relies on this). All pages share one
  * snapshot; an expired continue token surfaces as 410 and the caller relists.
  */
-export async function listAll<T extends KubernetesObject>(kc: KubeConfig, path: string, opts: ListOptions): Promise<ListResult<T>> {
+export async function listAll<T extends KubernetesObject>(kc: KubeConfigLike, path: string, opts: ListOptions): Promise<ListResult<T>> {
   const items: T[] = [];
   let cont: string | undefined;
   let resourceVersion = '';
+  const kube = KubeClient.for(kc);
   do {
-    const page = await getJson<ListPage<T>>(kc, path, {
+    const page = await kube.get<ListPage<T>>(path, {
       query: {
         limit: opts.pageSize,
         continue: cont,

@@ -11,6 +11,15 @@ export interface ResourceRef {
 export const CORE_CONFIGMAPS: ResourceRef = { group: '', version: 'v1', plural: 'configmaps' };
 export const APPS_DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
 export const APPS_REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets' };
+export const CORE_SECRETS: ResourceRef = { group: '', version: 'v1', plural: 'secrets' };
+export const CORE_SERVICES: ResourceRef = { group: '', version: 'v1', plural: 'services' };
+export const CORE_EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events' };
+export const COORDINATION_LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+export const DISCOVERY_ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' };
+export const VALIDATING_WEBHOOKS: ResourceRef = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations' };
+export const MUTATING_WEBHOOKS: ResourceRef = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations' };
+export const CLUSTER_ROLES: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles' };
+export const CUSTOM_RESOURCE_DEFINITIONS: ResourceRef = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
 
 export function apiVersionOf(ref: ResourceRef): string {
   return ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;

@@ -1,8 +1,9 @@
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { withTimeout } from './errors.js';
 import { createMergePatch } from './json-diff.js';
 import { keyOf } from './resource.js';
+import { KubeClient, type KubeConfigLike } from './rest.js';
+import { ResourceClient } from './resource-client.js';
 import type { ResourceRef } from './resource.js';
 import type { StaleGuard } from './stale-guard.js';
 
@@ -28,8 +29,6 @@ export interface PatchStatusOptions {
   resourceVersion?: string;
 }
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
 /**
  * Writes status through the `/status` subresource only, as a JSON merge patch
  * holding just the members that differ, and only when something differs.
@@ -37,15 +36,15 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
  * core group is not served under /apis and is not supported.
  */
 export class StatusWriter {
-  private readonly api: CustomObjectsApi;
+  private readonly kube: KubeClient;
   private readonly fieldManager: string;
   private readonly timeoutMs: number;
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeConfigLike,
     private readonly opts: StatusWriterOptions = {},
   ) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.kube = KubeClient.for(kc);
     this.fieldManager = opts.fieldManager ?? 'clairvoyance';
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
   }
@@ -71,19 +70,10 @@ export class StatusWriter {
     return guard ? guard.guardWrite(keyOf(ref.namespace, ref.name), write) : write();
   }
 
-  private async send<T>(ref: ObjectRef, body: object): Promise<T> {
-    const common = {
-      group: ref.group,
-      version: ref.version,
-      plural: ref.plural,
-      name: ref.name,
-      body,
-      fieldManager: this.fieldManager,
-    };
-    // The generated client types these responses as `any`; they are plain JSON objects.
-    const result: unknown = ref.namespace
-      ? await this.api.patchNamespacedCustomObjectStatus({ ...common, namespace: ref.namespace }, MERGE_PATCH)
-      : await this.api.patchClusterCustomObjectStatus(common, MERGE_PATCH);
-    return result as T;
+  private send<T extends KubernetesObject>(ref: ObjectRef, body: object): Promise<T> {
+    return new ResourceClient<T>(this.kube, ref).patchStatus(ref.namespace, ref.name, body, 'merge', {
+      query: { fieldManager: this.fieldManager },
+      timeoutMs: this.timeoutMs,
+    });
   }
 }

@@ -122,8 +122,3 @@ export async function createSigningKeyPair(): Promise<{ privateKeyPem: string; p
   const spki = await webcrypto.subtle.exportKey('spki', keys.publicKey);
   return { privateKeyPem: await exportKeyPem(keys.privateKey), publicKeyPem: x509.PemConverter.encode(spki, 'PUBLIC KEY') };
 }
-
-/** When the certificate stops being valid, so callers can rotate ahead of expiry. */
-export function certificateNotAfter(certPem: string): Date {
-  return new x509.X509Certificate(certPem).notAfter;
-}

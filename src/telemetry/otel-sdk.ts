@@ -1,15 +1,13 @@
-// The OpenTelemetry SDK, registered only by `main` and only when an OTLP
-// endpoint is configured; everything else talks to @opentelemetry/api.
+// The OpenTelemetry SDK, loaded by startTracingFromEnv only when an OTLP endpoint
+// is configured (it is about 25 MiB of modules); everything else talks to @opentelemetry/api.
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { setTracingEnabled } from './tracing.js';
+import { setTracingEnabled, type TracingHandle } from './tracing.js';
 
-export interface TracingHandle {
-  shutdown(): Promise<void>;
-}
+export type { TracingHandle };
 
 /** Registers a tracer provider with the given processors and async context propagation. */
 export function registerTracing(spanProcessors: SpanProcessor[], serviceName = 'clairvoyance'): TracingHandle {
@@ -30,8 +28,7 @@ export function registerTracing(spanProcessors: SpanProcessor[], serviceName = '
   };
 }
 
-/** OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise no spans are started. */
-export function startTracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingHandle | undefined {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
-  return registerTracing([new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })], env.OTEL_SERVICE_NAME ?? 'clairvoyance');
+/** Spans exported over OTLP/HTTP, configured by the standard OTEL_EXPORTER_OTLP_* variables. */
+export function startOtlpTracing(serviceName: string): TracingHandle {
+  return registerTracing([new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })], serviceName);
 }

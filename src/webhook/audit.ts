@@ -1,13 +1,12 @@
 // Background audit: existing Deployments against each policy, so a policy added today
 // shows what it would have denied. Results land in the policy's status and in metrics.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, CLUSTER_CONTEXT_POLICY_KIND, GROUP, KINDS, MAX_AUDIT_RESULTS, type AuditResult } from '../api/index.js';
 import { evaluatePolicy, governingRollouts, policyName, type AnyPolicy, type PolicySource } from '../gates/index.js';
 import { errorMessage } from '../kube/errors.js';
+import { KubeClient, type KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { WebhookMetrics } from './metrics.js';
-
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface PolicyAudit {
   policy: AnyPolicy;
@@ -46,7 +45,7 @@ export function auditPolicies(source: PolicySource): PolicyAudit[] {
 }
 
 export interface AuditorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   source: PolicySource;
   logger: Logger;
   metrics?: WebhookMetrics | undefined;
@@ -54,12 +53,12 @@ export interface AuditorOptions {
 }
 
 export class PolicyAuditor {
-  private readonly api: CustomObjectsApi;
+  private readonly kube: KubeClient;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
   constructor(private readonly opts: AuditorOptions) {
-    this.api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.kube = KubeClient.for(opts.kubeConfig);
   }
 
   /** One scan: metrics replaced, each policy's status.audit written through /status. */
@@ -86,9 +85,8 @@ export class PolicyAuditor {
     const p = a.policy;
     const name = p.metadata.name ?? '';
     const body = { status: { audit: { lastScanAt, violations: a.violations, results: a.results } } };
-    const common = { group: GROUP, version: API_VERSION.split('/')[1] ?? 'v1alpha1', plural: KINDS[p.kind].plural, name, body };
-    if (p.kind === CLUSTER_CONTEXT_POLICY_KIND) await this.api.patchClusterCustomObjectStatus(common, MERGE_PATCH);
-    else await this.api.patchNamespacedCustomObjectStatus({ ...common, namespace: p.metadata.namespace ?? '' }, MERGE_PATCH);
+    const policies = new ResourceClient<AnyPolicy>(this.kube, { group: GROUP, version: API_VERSION.split('/')[1] ?? 'v1alpha1', plural: KINDS[p.kind].plural });
+    await policies.patchStatus(p.kind === CLUSTER_CONTEXT_POLICY_KIND ? undefined : (p.metadata.namespace ?? ''), name, body);
   }
 
   /** Scans every `intervalMs`; a slow scan is never overlapped by the next. */

@@ -1,9 +1,13 @@
 // The webhook's serving certificate: a private CA and a leaf kept in a Secret, so every
 // replica and every restart serve the same chain, renewed before expiry and hot-swapped.
 import { X509Certificate } from 'node:crypto';
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { isConflict, isNotFound } from '../kube/errors.js';
-import { certificateNotAfter, createCertificateAuthority, loadCertificateAuthority, type CertificateAuthority, type PemPair } from '../pki/certificates.js';
+import type { V1Secret } from '@kubernetes/client-node';
+import { isConflict } from '../kube/errors.js';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
+import { CORE_SECRETS } from '../kube/resource.js';
+import type { CertificateAuthority, PemPair } from '../pki/certificates.js';
+import type * as Pki from '../pki/certificates.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export const WEBHOOK_TLS_SECRET = 'clairvoyance-webhook-tls';
@@ -17,7 +21,7 @@ export interface ServingCertificate extends PemPair {
 }
 
 export interface CertificateOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   namespace: string;
   secretName?: string;
   dnsNames: string[];
@@ -34,6 +38,11 @@ interface Stored {
   previousCa?: string;
   resourceVersion?: string;
 }
+
+const notAfter = (certPem: string): Date => new X509Certificate(certPem).validToDate;
+
+// The signing library is about 20 MiB of modules, needed only when a certificate is issued.
+const pki = (): Promise<typeof Pki> => import('../pki/certificates.js');
 
 /** Less than a third of its lifetime left: renew now, as cert-manager does by default. */
 export function needsRenewal(certPem: string, now: Date): boolean {
@@ -63,12 +72,12 @@ function leafFits(leaf: PemPair, ca: PemPair, dnsNames: string[], ipAddresses: s
 }
 
 export class WebhookCertificates {
-  private readonly api: CoreV1Api;
+  private readonly secrets: ResourceClient<V1Secret>;
   private readonly secretName: string;
   private readonly now: () => Date;
 
   constructor(private readonly opts: CertificateOptions) {
-    this.api = opts.kubeConfig.makeApiClient(CoreV1Api);
+    this.secrets = ResourceClient.of<V1Secret>(opts.kubeConfig, CORE_SECRETS);
     this.secretName = opts.secretName ?? WEBHOOK_TLS_SECRET;
     this.now = opts.now ?? (() => new Date());
   }
@@ -97,8 +106,8 @@ export class WebhookCertificates {
   private serving(s: Stored): ServingCertificate {
     if (s.ca === undefined || s.leaf === undefined) throw new Error('certificate secret is incomplete');
     const now = this.now().getTime();
-    const previous = s.previousCa !== undefined && certificateNotAfter(s.previousCa).getTime() > now ? [s.previousCa] : [];
-    return { ...s.leaf, caBundle: [s.ca.certPem, ...previous].map((p) => p.trim()).join('\n') + '\n', notAfter: certificateNotAfter(s.leaf.certPem) };
+    const previous = s.previousCa !== undefined && notAfter(s.previousCa).getTime() > now ? [s.previousCa] : [];
+    return { ...s.leaf, caBundle: [s.ca.certPem, ...previous].map((p) => p.trim()).join('\n') + '\n', notAfter: notAfter(s.leaf.certPem) };
   }
 
   /** The new contents, or undefined when what is stored is good. */
@@ -107,7 +116,7 @@ export class WebhookCertificates {
     let ca: CertificateAuthority | undefined;
     let previousCa = s.previousCa;
     if (s.ca === undefined || needsRenewal(s.ca.certPem, now)) {
-      ca = await createCertificateAuthority('clairvoyance-webhook-ca', this.opts.caValidDays ?? 3650);
+      ca = await (await pki()).createCertificateAuthority('clairvoyance-webhook-ca', this.opts.caValidDays ?? 3650);
       // Keep trusting the old CA until it expires, so replicas mid-rotation still verify.
       previousCa = s.ca?.certPem;
       this.opts.logger.info({ secret: this.secretName }, s.ca === undefined ? 'created webhook CA' : 'rotated webhook CA');
@@ -116,7 +125,7 @@ export class WebhookCertificates {
     const leafOk =
       ca === undefined && s.leaf !== undefined && !needsRenewal(s.leaf.certPem, now) && leafFits(s.leaf, caPair, this.opts.dnsNames, this.opts.ipAddresses);
     if (leafOk) return undefined;
-    const issuer = ca ?? (await loadCertificateAuthority(caPair));
+    const issuer = ca ?? (await (await pki()).loadCertificateAuthority(caPair));
     const leaf = await issuer.issue({
       commonName: this.opts.dnsNames[0] ?? 'clairvoyance-webhook',
       dnsNames: this.opts.dnsNames,
@@ -124,18 +133,13 @@ export class WebhookCertificates {
       usage: 'server',
       validDays: this.opts.leafValidDays ?? 90,
     });
-    this.opts.logger.info({ secret: this.secretName, notAfter: certificateNotAfter(leaf.certPem).toISOString() }, 'issued webhook serving certificate');
+    this.opts.logger.info({ secret: this.secretName, notAfter: notAfter(leaf.certPem).toISOString() }, 'issued webhook serving certificate');
     return { ca: { certPem: caPair.certPem, keyPem: caPair.keyPem }, leaf, ...(previousCa !== undefined ? { previousCa } : {}) };
   }
 
   private async read(): Promise<Stored> {
-    let secret: V1Secret;
-    try {
-      secret = await this.api.readNamespacedSecret({ name: this.secretName, namespace: this.opts.namespace });
-    } catch (err) {
-      if (isNotFound(err)) return {};
-      throw err;
-    }
+    const secret = await this.secrets.find(this.opts.namespace, this.secretName);
+    if (secret === undefined) return {};
     const get = (k: string): string | undefined => {
       const v = secret.data?.[k];
       return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
@@ -183,7 +187,7 @@ export class WebhookCertificates {
       },
       data,
     };
-    if (resourceVersion === undefined) await this.api.createNamespacedSecret({ namespace: this.opts.namespace, body });
-    else await this.api.replaceNamespacedSecret({ name: this.secretName, namespace: this.opts.namespace, body });
+    if (resourceVersion === undefined) await this.secrets.create(this.opts.namespace, body);
+    else await this.secrets.replace(this.opts.namespace, this.secretName, body);
   }
 }

@@ -2,7 +2,8 @@
 // left behind by a run that died, and by `clairvoyance doctor`.
 import http from 'node:http';
 import https from 'node:https';
-import type { AdmissionregistrationV1WebhookClientConfig, KubeConfig } from '@kubernetes/client-node';
+import type { AdmissionregistrationV1WebhookClientConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../kube/rest.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -58,7 +59,7 @@ function failure(err: unknown): string {
  * endpoint that answers.
  */
 export async function probeWebhookEndpoint(
-  kc: KubeConfig,
+  kc: KubeConfigLike,
   config: AdmissionregistrationV1WebhookClientConfig,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<ProbeResult> {

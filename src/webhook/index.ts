@@ -1,5 +1,6 @@
 // The admission webhook: HTTPS server, certificates, self-registration and audit.
-import type { KubeConfig, V1LabelSelectorRequirement } from '@kubernetes/client-node';
+import type { V1LabelSelectorRequirement } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../kube/rest.js';
 import { Registry } from 'prom-client';
 import type { PolicySource } from '../gates/index.js';
 import { errorMessage } from '../kube/errors.js';
@@ -47,7 +48,7 @@ export { serveAsWebhookWorker, WEBHOOK_WORKER_ENV, type MetricsJson, type Worker
 const HOUR_MS = 60 * 60 * 1000;
 
 export interface StartWebhookOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   /** 0 picks a free port (the registration uses the real one). */
   port: number;
   host: string;

@@ -2,15 +2,16 @@
 // released at exit when it points at this process (out of cluster), kept otherwise.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  AdmissionregistrationV1Api,
-  RbacAuthorizationV1Api,
-  type AdmissionregistrationV1WebhookClientConfig,
-  type KubeConfig,
-  type V1MutatingWebhookConfiguration,
-  type V1ValidatingWebhookConfiguration,
+import type {
+  AdmissionregistrationV1WebhookClientConfig,
+  V1ClusterRole,
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '../kube/errors.js';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
+import { CLUSTER_ROLES, MUTATING_WEBHOOKS, VALIDATING_WEBHOOKS } from '../kube/resource.js';
 import type { Logger } from '../telemetry/logger.js';
 import { describeEndpoint, probeWebhookEndpoint } from './endpoint-probe.js';
 import { REGISTERED_BY_ANNOTATION, WEBHOOK_LABELS, type WebhookOwner, type WebhookTarget } from './registration.js';
@@ -41,28 +42,27 @@ function sameTarget(config: AdmissionregistrationV1WebhookClientConfig | undefin
 }
 
 /** Both configurations of one name, absent ones left out. */
-export async function readRegistration(kc: KubeConfig, name: string): Promise<WebhookConfiguration[]> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+const validatingConfigurations = (kc: KubeConfigLike): ResourceClient<V1ValidatingWebhookConfiguration> => ResourceClient.of(kc, VALIDATING_WEBHOOKS);
+const mutatingConfigurations = (kc: KubeConfigLike): ResourceClient<V1MutatingWebhookConfiguration> => ResourceClient.of(kc, MUTATING_WEBHOOKS);
+
+export async function readRegistration(kc: KubeConfigLike, name: string): Promise<WebhookConfiguration[]> {
   const found: WebhookConfiguration[] = [];
-  const keep = <T>(p: Promise<T>): Promise<T | undefined> =>
-    p.catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-  const v = await keep(api.readValidatingWebhookConfiguration({ name }));
+  const v = await validatingConfigurations(kc).find(undefined, name);
   if (v) found.push({ ...v, kind: 'ValidatingWebhookConfiguration' });
-  const m = await keep(api.readMutatingWebhookConfiguration({ name }));
+  const m = await mutatingConfigurations(kc).find(undefined, name);
   if (m) found.push({ ...m, kind: 'MutatingWebhookConfiguration' });
   return found;
 }
 
 /** Every configuration carrying Clairvoyance's labels, whatever its name. */
-export async function listRegistrations(kc: KubeConfig): Promise<WebhookConfiguration[]> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+export async function listRegistrations(kc: KubeConfigLike): Promise<WebhookConfiguration[]> {
   const labelSelector = Object.entries(WEBHOOK_LABELS)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const [v, m] = await Promise.all([api.listValidatingWebhookConfiguration({ labelSelector }), api.listMutatingWebhookConfiguration({ labelSelector })]);
+  const [v, m] = await Promise.all([
+    validatingConfigurations(kc).list(undefined, { query: { labelSelector } }),
+    mutatingConfigurations(kc).list(undefined, { query: { labelSelector } }),
+  ]);
   return [
     ...v.items.map((c): WebhookConfiguration => ({ ...c, kind: 'ValidatingWebhookConfiguration' })),
     ...m.items.map((c): WebhookConfiguration => ({ ...c, kind: 'MutatingWebhookConfiguration' })),
@@ -77,7 +77,7 @@ export type ClaimOutcome = { kind: 'new' } | { kind: 'current' } | { kind: 'repl
  * local runs never take each other's gate. In cluster every replica shares one Service,
  * so a registration pointing at it is simply current.
  */
-export async function claimRegistration(kc: KubeConfig, name: string, target: WebhookTarget, logger: Logger): Promise<ClaimOutcome> {
+export async function claimRegistration(kc: KubeConfigLike, name: string, target: WebhookTarget, logger: Logger): Promise<ClaimOutcome> {
   const existing = await readRegistration(kc, name);
   if (existing.length === 0) return { kind: 'new' };
   const first = existing.flatMap((c) => c.webhooks ?? [])[0];
@@ -98,16 +98,13 @@ export async function claimRegistration(kc: KubeConfig, name: string, target: We
  * that took the name over keeps it). The resourceVersion precondition makes the check
  * and the delete one step.
  */
-export async function releaseRegistration(kc: KubeConfig, name: string, registeredBy: string): Promise<number> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+export async function releaseRegistration(kc: KubeConfigLike, name: string, registeredBy: string): Promise<number> {
   let removed = 0;
   for (const config of await readRegistration(kc, name)) {
     if (config.metadata?.annotations?.[REGISTERED_BY_ANNOTATION] !== registeredBy) continue;
     const body = { preconditions: { resourceVersion: config.metadata.resourceVersion ?? '' } };
-    const del =
-      config.kind === 'ValidatingWebhookConfiguration'
-        ? api.deleteValidatingWebhookConfiguration({ name, body })
-        : api.deleteMutatingWebhookConfiguration({ name, body });
+    const configurations = config.kind === 'ValidatingWebhookConfiguration' ? validatingConfigurations(kc) : mutatingConfigurations(kc);
+    const del = configurations.delete(undefined, name, { body });
     try {
       await del;
       removed++;
@@ -120,8 +117,8 @@ export async function releaseRegistration(kc: KubeConfig, name: string, register
 }
 
 /** An owner reference to a ClusterRole (cluster-scoped, like the configurations). */
-export async function clusterRoleAsOwner(kc: KubeConfig, name: string): Promise<WebhookOwner> {
-  const role = await kc.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name });
+export async function clusterRoleAsOwner(kc: KubeConfigLike, name: string): Promise<WebhookOwner> {
+  const role = await ResourceClient.of<V1ClusterRole>(kc, CLUSTER_ROLES).get(undefined, name);
   const uid = role.metadata?.uid;
   if (!uid) throw new Error(`ClusterRole "${name}" has no uid`);
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name, uid };

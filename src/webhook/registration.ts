@@ -1,28 +1,25 @@
 // The webhook registers itself: one Validating and one Mutating configuration, kept
 // current by server-side apply (idempotent, and it restores hand edits to our fields).
-import {
-  AdmissionregistrationV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type AdmissionregistrationV1WebhookClientConfig,
-  type KubeConfig,
-  type V1LabelSelectorRequirement,
-  type V1MatchCondition,
-  type V1MutatingWebhook,
-  type V1MutatingWebhookConfiguration,
-  type V1RuleWithOperations,
-  type V1ValidatingWebhook,
-  type V1ValidatingWebhookConfiguration,
+import type {
+  AdmissionregistrationV1WebhookClientConfig,
+  V1LabelSelectorRequirement,
+  V1MatchCondition,
+  V1MutatingWebhook,
+  V1MutatingWebhookConfiguration,
+  V1RuleWithOperations,
+  V1ValidatingWebhook,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { API_VERSION, GATED_NAMESPACE_LABEL, GROUP, KINDS } from '../api/index.js';
-import { isNotFound } from '../kube/errors.js';
+import type { KubeConfigLike } from '../kube/rest.js';
+import { ResourceClient } from '../kube/resource-client.js';
+import { MUTATING_WEBHOOKS, VALIDATING_WEBHOOKS } from '../kube/resource.js';
 import { WEBHOOK_PATHS } from './app.js';
 
 export const DEFAULT_CONFIGURATION_NAME = 'clairvoyance';
 /** Every configuration Clairvoyance registers carries these labels (doctor finds stale ones by them). */
 export const WEBHOOK_LABELS = { 'app.kubernetes.io/name': 'clairvoyance', 'app.kubernetes.io/component': 'webhook' } as const;
 const FIELD_MANAGER = 'clairvoyance-webhook';
-const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 export type WebhookTarget = { url: string } | { service: { name: string; namespace: string; port: number } };
 
@@ -205,21 +202,16 @@ export function webhookConfigurations(opts: RegistrationOptions): {
 }
 
 /** Server-side applies both configurations (force: these fields are ours alone). */
-export async function applyWebhookConfigurations(kubeConfig: KubeConfig, opts: RegistrationOptions): Promise<void> {
-  const api = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+export async function applyWebhookConfigurations(kubeConfig: KubeConfigLike, opts: RegistrationOptions): Promise<void> {
   const { validating, mutating } = webhookConfigurations(opts);
   const name = validating.metadata?.name ?? DEFAULT_CONFIGURATION_NAME;
-  await api.patchValidatingWebhookConfiguration({ name, body: validating, fieldManager: FIELD_MANAGER, force: true }, APPLY);
-  await api.patchMutatingWebhookConfiguration({ name, body: mutating, fieldManager: FIELD_MANAGER, force: true }, APPLY);
+  const apply = { query: { fieldManager: FIELD_MANAGER, force: true } };
+  await ResourceClient.of(kubeConfig, VALIDATING_WEBHOOKS).patch(undefined, name, validating, 'apply', apply);
+  await ResourceClient.of(kubeConfig, MUTATING_WEBHOOKS).patch(undefined, name, mutating, 'apply', apply);
 }
 
 /** Removes both configurations; absent ones are fine. */
-export async function deleteWebhookConfigurations(kubeConfig: KubeConfig, name = DEFAULT_CONFIGURATION_NAME): Promise<void> {
-  const api = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
-  await api.deleteValidatingWebhookConfiguration({ name }).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-  });
-  await api.deleteMutatingWebhookConfiguration({ name }).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-  });
+export async function deleteWebhookConfigurations(kubeConfig: KubeConfigLike, name = DEFAULT_CONFIGURATION_NAME): Promise<void> {
+  await ResourceClient.of(kubeConfig, VALIDATING_WEBHOOKS).deleteIfExists(undefined, name);
+  await ResourceClient.of(kubeConfig, MUTATING_WEBHOOKS).deleteIfExists(undefined, name);
 }

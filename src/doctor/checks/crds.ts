@@ -2,7 +2,7 @@ import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION } from '../../api/index.js';
 import { customResourceDefinition } from '../../api/crd.js';
 import { isNotFound } from '../../kube/errors.js';
-import { getJson } from '../../kube/kube-request.js';
+import { KubeClient } from '../../kube/rest.js';
 import { VERSION as CLI_VERSION } from '../../version.js';
 import { fail, pass, type Check, type CheckResult } from '../check.js';
 
@@ -39,7 +39,7 @@ export const crdsCheck: Check = async ({ kc }) => {
     let live: V1CustomResourceDefinition;
     try {
       // Raw JSON: the typed client renames x-kubernetes-* keys, which would never compare equal.
-      live = await getJson<V1CustomResourceDefinition>(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, { timeoutMs: 10_000 });
+      live = await KubeClient.for(kc).get<V1CustomResourceDefinition>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, { timeoutMs: 10_000 });
     } catch (err) {
       if (isNotFound(err)) {
         results.push(fail(GROUP_NAME, `${name} is not installed`, FIX));

@@ -3,9 +3,12 @@
 // server-side apply under one field manager, so a GitOps tool owning the rest of the
 // route (parentRefs, hostnames) keeps it. A write the API server refuses is remembered
 // and reported by verify(), so the rollout pauses with the reason instead of retrying blind.
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type DiscoveryV1Api, type V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { REVISION_LABEL, canaryServiceName, stableServiceName, type GatewayAPITraffic } from '../../api/index.js';
-import { isNotFound, statusCodeOf, statusMessageOf } from '../../kube/errors.js';
+import { statusCodeOf, statusMessageOf } from '../../kube/errors.js';
+import type { KubeConfigLike } from '../../kube/rest.js';
+import { ResourceClient } from '../../kube/resource-client.js';
+import { CORE_SERVICES, DISCOVERY_ENDPOINTSLICES, type ResourceRef } from '../../kube/resource.js';
 import type { ControllerMetrics } from '../../telemetry/metrics.js';
 import type { RouteView, ServiceView, TrafficTarget, TrafficView } from '../../rollout/traffic.js';
 import type { RouterTarget, TrafficRouter } from '../router.js';
@@ -13,15 +16,23 @@ import { desiredRules, httpRouteSchema, routeView, sameRules, type HttpRoute, ty
 import { revisionService, selectedRevision } from './revision-services.js';
 
 export const ROUTE_FIELD_MANAGER = 'clairvoyance-traffic';
-const HTTP_ROUTES = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' } as const;
-const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const HTTP_ROUTES: ResourceRef = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' };
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+/** The calls the router makes; an interface so tests can inject faults around the real clients. */
 export interface GatewayRouterClients {
-  core: CoreV1Api;
-  discovery: DiscoveryV1Api;
-  custom: CustomObjectsApi;
+  services: Pick<ResourceClient<V1Service>, 'find' | 'create' | 'patch'>;
+  endpointSlices: Pick<ResourceClient<V1EndpointSlice>, 'list'>;
+  /** Read as plain JSON and checked by httpRouteSchema. */
+  httpRoutes: Pick<ResourceClient<object>, 'find' | 'patch'>;
+}
+
+export function gatewayRouterClients(kc: KubeConfigLike): GatewayRouterClients {
+  return {
+    services: ResourceClient.of<V1Service>(kc, CORE_SERVICES),
+    endpointSlices: ResourceClient.of<V1EndpointSlice>(kc, DISCOVERY_ENDPOINTSLICES),
+    httpRoutes: ResourceClient.of<object>(kc, HTTP_ROUTES),
+  };
 }
 
 function gatewayOf(target: RouterTarget): GatewayAPITraffic {
@@ -83,21 +94,12 @@ export class GatewayApiRouter implements TrafficRouter {
       if (sameRules(rules, route.spec.rules ?? [])) continue;
       await this.guarded(`${ns}/HTTPRoute/${ref.name}`, async () => {
         this.metrics?.apiWrites.inc({ verb: 'apply', resource: 'httproutes' });
-        await this.clients.custom.patchNamespacedCustomObject(
-          {
-            ...HTTP_ROUTES,
-            namespace: ns,
-            name: ref.name,
-            fieldManager: ROUTE_FIELD_MANAGER,
-            force: true,
-            body: {
-              apiVersion: `${HTTP_ROUTES.group}/${HTTP_ROUTES.version}`,
-              kind: 'HTTPRoute',
-              metadata: { name: ref.name, namespace: ns },
-              spec: { rules },
-            },
-          },
-          APPLY,
+        await this.clients.httpRoutes.patch(
+          ns,
+          ref.name,
+          { apiVersion: `${HTTP_ROUTES.group}/${HTTP_ROUTES.version}`, kind: 'HTTPRoute', metadata: { name: ref.name, namespace: ns }, spec: { rules } },
+          'apply',
+          { query: { fieldManager: ROUTE_FIELD_MANAGER, force: true } },
         );
       });
     }
@@ -110,10 +112,10 @@ export class GatewayApiRouter implements TrafficRouter {
     await this.guarded(`${ns}/Service/${name}`, async () => {
       if (existing) {
         this.metrics?.apiWrites.inc({ verb: 'patch', resource: 'services' });
-        await this.clients.core.patchNamespacedService({ name, namespace: ns, body: { spec: { selector: { [REVISION_LABEL]: revision } } } }, MERGE_PATCH);
+        await this.clients.services.patch(ns, name, { spec: { selector: { [REVISION_LABEL]: revision } } });
       } else if (base) {
         this.metrics?.apiWrites.inc({ verb: 'create', resource: 'services' });
-        await this.clients.core.createNamespacedService({ namespace: ns, body: revisionService(base, name, revision, target.rollout) });
+        await this.clients.services.create(ns, revisionService(base, name, revision, target.rollout));
       }
     });
   }
@@ -154,28 +156,19 @@ export class GatewayApiRouter implements TrafficRouter {
   }
 
   private async readRoute(ns: string, name: string): Promise<HttpRoute | undefined> {
-    try {
-      const raw: unknown = await this.clients.custom.getNamespacedCustomObject({ ...HTTP_ROUTES, namespace: ns, name });
-      const parsed = httpRouteSchema.safeParse(raw);
-      if (!parsed.success) throw new Error(`HTTPRoute ${ns}/${name} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return parsed.data;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const raw = await this.clients.httpRoutes.find(ns, name);
+    if (raw === undefined) return undefined;
+    const parsed = httpRouteSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`HTTPRoute ${ns}/${name} has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
   }
 
   private async readService(ns: string, name: string): Promise<V1Service | undefined> {
-    try {
-      return await this.clients.core.readNamespacedService({ name, namespace: ns });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.clients.services.find(ns, name);
   }
 
   private async readyEndpoints(ns: string, service: string): Promise<number> {
-    const slices = await this.clients.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `${SERVICE_NAME_LABEL}=${service}` });
+    const slices = await this.clients.endpointSlices.list(ns, { query: { labelSelector: `${SERVICE_NAME_LABEL}=${service}` } });
     return slices.items.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length, 0);
   }
 }

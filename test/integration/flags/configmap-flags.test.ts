@@ -2,9 +2,11 @@
 // server, with the stand-in app evaluating the flag as a canary pod would and
 // Prometheus scraping it.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigMapFlagStore } from '../../../src/flags/configmap-store.js';
+import { ResourceClient } from '../../../src/kube/resource-client.js';
+import { CORE_CONFIGMAPS } from '../../../src/kube/resource.js';
 import { StoreFlagDriver } from '../../../src/flags/flag-driver.js';
 import { FlagGateEvaluator } from '../../../src/flags/flag-gate.js';
 import { fractionalTargeting } from '../../../src/flags/flagd-format.js';
@@ -45,6 +47,7 @@ const DOC = `{
 `;
 
 let core: CoreV1Api;
+let configMaps: ResourceClient<V1ConfigMap>;
 
 function spec(flag: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): RolloutSpec {
   return rolloutSpecSchema.parse({
@@ -81,12 +84,13 @@ function otherFlags(text: string, key: string): Record<string, string> {
 
 beforeAll(async () => {
   core = kubeConfig().makeApiClient(CoreV1Api);
+  configMaps = ResourceClient.of<V1ConfigMap>(kubeConfig(), CORE_CONFIGMAPS);
 });
 
 describe('ConfigMapFlagStore', () => {
   it('reads one flag and updates only that flag, byte for byte', async () => {
     await createConfigMap('store', DOC);
-    const store = new ConfigMapFlagStore(core, { namespace: ns.name, name: 'store', key: KEY });
+    const store = new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'store', key: KEY });
     expect(await store.read(FLAG)).toEqual({ state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' });
     expect(await store.read('nope')).toBeUndefined();
 
@@ -106,16 +110,16 @@ describe('ConfigMapFlagStore', () => {
 
   it("retries on a conflicting concurrent write and keeps the other writer's change", async () => {
     await createConfigMap('race', DOC);
-    const other = new ConfigMapFlagStore(core, { namespace: ns.name, name: 'race', key: KEY });
+    const other = new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'race', key: KEY });
     // The real client, except that just before our first write another writer commits.
     let raced = false;
-    const racing = Object.create(core) as CoreV1Api;
-    racing.patchNamespacedConfigMap = async (...args: Parameters<CoreV1Api['patchNamespacedConfigMap']>) => {
+    const racing = Object.create(configMaps) as ResourceClient<V1ConfigMap>;
+    racing.patch = async (...args: Parameters<ResourceClient<V1ConfigMap>['patch']>) => {
       if (!raced) {
         raced = true;
         await other.update('banner', (b) => ({ ...b, defaultVariant: 'b' }));
       }
-      return core.patchNamespacedConfigMap(...args);
+      return configMaps.patch(...args);
     };
     const store = new ConfigMapFlagStore(racing, { namespace: ns.name, name: 'race', key: KEY });
     let calls = 0;
@@ -145,7 +149,7 @@ describe('ConfigMapFlagStore', () => {
     let attempts = 0;
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        new ConfigMapFlagStore(core, { namespace: ns.name, name: 'many', key: KEY }, { maxAttempts: 20 }).update(`f${i}`, (f) => {
+        new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'many', key: KEY }, { maxAttempts: 20 }).update(`f${i}`, (f) => {
           attempts++;
           return { ...f, targeting: fractionalTargeting('on', 'off', i * 10) };
         }),
@@ -158,12 +162,14 @@ describe('ConfigMapFlagStore', () => {
   });
 
   it('reports a missing ConfigMap, a missing key and invalid JSON as source errors', async () => {
-    const missing = new ConfigMapFlagStore(core, { namespace: ns.name, name: 'absent', key: KEY });
+    const missing = new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'absent', key: KEY });
     await expect(missing.read(FLAG)).rejects.toMatchObject({ reason: 'SourceNotFound' });
     await core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'nokey' }, data: { other: '{}' } } });
-    await expect(new ConfigMapFlagStore(core, { namespace: ns.name, name: 'nokey', key: KEY }).read(FLAG)).rejects.toMatchObject({ reason: 'SourceNotFound' });
+    await expect(new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'nokey', key: KEY }).read(FLAG)).rejects.toMatchObject({
+      reason: 'SourceNotFound',
+    });
     await createConfigMap('broken', '{"flags": {"x": {"state": "ON", "variants": {}, "defaultVariant": "a"}}}');
-    const err = await new ConfigMapFlagStore(core, { namespace: ns.name, name: 'broken', key: KEY }).read('x').catch((e: unknown) => e);
+    const err = await new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'broken', key: KEY }).read('x').catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'InvalidSource' });
     expect(String(err)).toContain('$.flags.x.state');
   });
@@ -298,7 +304,7 @@ describe('flag gate against a ConfigMap', () => {
     expect(on.findings).toMatchObject([{ ruleId: 'flag-defaults-on', enforcement: 'Enforce', policy: 'rollout/checkout' }]);
 
     // The fix an operator would make: default back to off.
-    await new ConfigMapFlagStore(core, { namespace: ns.name, name: 'gate', key: KEY }).update(FLAG, (f) => ({ ...f, defaultVariant: 'off' }));
+    await new ConfigMapFlagStore(configMaps, { namespace: ns.name, name: 'gate', key: KEY }).update(FLAG, (f) => ({ ...f, defaultVariant: 'off' }));
     expect(await gate.evaluate(input(spec(flagSpec('gate'))))).toEqual({ passed: true, findings: [] });
   });
 });

@@ -8,13 +8,17 @@ import { rolloutSpecSchema } from '../../../src/api/rollout.js';
 import type { RolloutSpec } from '../../../src/api/rollout.js';
 import type { GateInput } from '../../../src/rollout/seams.js';
 import { isNotFound } from '../../../src/kube/errors.js';
+import { ResourceClient } from '../../../src/kube/resource-client.js';
+import { CUSTOM_RESOURCE_DEFINITIONS } from '../../../src/kube/resource.js';
 import {
   FEATURE_FLAG_CRD,
   FEATURE_FLAG_GROUP,
   FEATURE_FLAG_PLURAL,
   FEATURE_FLAG_VERSION,
+  FEATURE_FLAGS,
   FeatureFlagCrdProbe,
   FeatureFlagStore,
+  type FeatureFlagObject,
 } from '../../../src/flags/feature-flag-store.js';
 import { StoreFlagDriver } from '../../../src/flags/flag-driver.js';
 import { FlagGateEvaluator } from '../../../src/flags/flag-gate.js';
@@ -53,6 +57,7 @@ const OTHER = { state: 'ENABLED', variants: { a: 'A', b: 'B' }, defaultVariant: 
 
 let ext: ApiextensionsV1Api;
 let custom: CustomObjectsApi;
+let featureFlags: ResourceClient<FeatureFlagObject>;
 
 async function deleteCrd(): Promise<void> {
   await ext.deleteCustomResourceDefinition({ name: FEATURE_FLAG_CRD }).catch((err: unknown) => {
@@ -109,6 +114,7 @@ beforeAll(async () => {
   const kc = kubeConfig();
   ext = kc.makeApiClient(ApiextensionsV1Api);
   custom = kc.makeApiClient(CustomObjectsApi);
+  featureFlags = ResourceClient.of<FeatureFlagObject>(kc, FEATURE_FLAGS);
   // A previous run that died mid-way may have left the CRD behind.
   await deleteCrd();
 });
@@ -180,16 +186,16 @@ describe('FeatureFlag store', () => {
   it('retries when another writer changes the FeatureFlag between read and write', async () => {
     await createFeatureFlag('race-flags', { [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' }, banner: OTHER });
     const kc = kubeConfig();
-    const probe = new FeatureFlagCrdProbe(kc.makeApiClient(ApiextensionsV1Api));
-    const other = new FeatureFlagStore(custom, probe, { namespace: ns.name, name: 'race-flags' });
+    const probe = new FeatureFlagCrdProbe(ResourceClient.of<V1CustomResourceDefinition>(kc, CUSTOM_RESOURCE_DEFINITIONS));
+    const other = new FeatureFlagStore(featureFlags, probe, { namespace: ns.name, name: 'race-flags' });
     let raced = false;
-    const racing = Object.create(custom) as CustomObjectsApi;
-    racing.patchNamespacedCustomObject = async (...args: Parameters<CustomObjectsApi['patchNamespacedCustomObject']>) => {
+    const racing = Object.create(featureFlags) as ResourceClient<FeatureFlagObject>;
+    racing.patch = async (...args: Parameters<ResourceClient<FeatureFlagObject>['patch']>) => {
       if (!raced) {
         raced = true;
         await other.update('banner', (b) => ({ ...b, defaultVariant: 'b' }));
       }
-      return custom.patchNamespacedCustomObject(...args);
+      return featureFlags.patch(...args);
     };
     const store = new FeatureFlagStore(racing, probe, { namespace: ns.name, name: 'race-flags' });
     let calls = 0;

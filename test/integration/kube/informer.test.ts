@@ -3,9 +3,9 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusCodeOf } from '../../../src/kube/errors.js';
 import { Informer } from '../../../src/kube/informer.js';
-import { getJson } from '../../../src/kube/kube-request.js';
 import type { InformerObserver, RestartReason } from '../../../src/kube/informer.js';
 import { CORE_CONFIGMAPS } from '../../../src/kube/resource.js';
+import { KubeClient } from '../../../src/kube/rest.js';
 import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
 import { startFaultProxy } from './fault-proxy.js';
 import type { FaultProxy } from './fault-proxy.js';
@@ -16,10 +16,12 @@ const ns = useTestNamespace('kube-informer');
 async function resourceVersionOneIsCompacted(): Promise<boolean> {
   try {
     // 410 arrives either as the HTTP status or as a single ERROR event in the stream.
-    const result = await getJson<{ object?: unknown }>(kubeConfig(), `/api/v1/namespaces/${ns.name}/configmaps`, {
-      query: { watch: true, resourceVersion: '1', timeoutSeconds: 1 },
-      timeoutMs: 10_000,
-    }).catch((err: unknown) => err);
+    const result = await KubeClient.for(kubeConfig())
+      .get<{ object?: unknown }>(`/api/v1/namespaces/${ns.name}/configmaps`, {
+        query: { watch: true, resourceVersion: '1', timeoutSeconds: 1 },
+        timeoutMs: 10_000,
+      })
+      .catch((err: unknown) => err);
     if (statusCodeOf(result) === 410) return true;
     return typeof result === 'object' && result !== null && 'object' in result && statusCodeOf(result.object) === 410;
   } catch {

@@ -122,7 +122,7 @@ describe('StatusWriter against the real API server', () => {
     await writer.patchStatusIfChanged<Widget>(ref, undefined, { phase: 'A' });
     await expect(
       writer.patchStatusIfChanged<Widget>(ref, undefined, { phase: 'B' }, { resourceVersion: created.metadata?.resourceVersion }),
-    ).rejects.toMatchObject({ code: 409 });
+    ).rejects.toMatchObject({ statusCode: 409 });
     expect((await getWidget('w2')).status).toEqual({ phase: 'A' });
   });
 

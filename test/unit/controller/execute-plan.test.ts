@@ -1,20 +1,23 @@
-import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { rolloutSpecSchema } from '../../../src/api/index.js';
-import { PlanExecutor } from '../../../src/controller/execute-plan.js';
+import { PlanExecutor, type WorkloadApi } from '../../../src/controller/execute-plan.js';
 import type { Plan } from '../../../src/rollout/plan.js';
 import type { FlagDriver } from '../../../src/rollout/seams.js';
 import { ControllerMetrics } from '../../../src/telemetry/metrics.js';
 
 /** Records every write in the order the executor makes it. */
-function recorder(): { calls: string[]; apps: AppsV1Api; flags: FlagDriver } {
+function recorder(): { calls: string[]; apps: WorkloadApi; flags: FlagDriver } {
   const calls: string[] = [];
   const apps = {
-    patchNamespacedReplicaSet: async ({ name }: { name: string }) => void calls.push(`rs:${name}`),
-    createNamespacedReplicaSet: async ({ body }: { body: { metadata: { name: string } } }) => void calls.push(`create:${body.metadata.name}`),
-    patchNamespacedDeployment: async ({ name, body }: { name: string; body: { spec: { replicas: number } } }) =>
-      void calls.push(`deployment:${name}=${body.spec.replicas}`),
-  } as unknown as AppsV1Api;
+    replicaSets: {
+      patch: async (_ns: string | undefined, name: string) => void calls.push(`rs:${name}`),
+      create: async (_ns: string | undefined, body: { metadata: { name: string } }) => void calls.push(`create:${body.metadata.name}`),
+    },
+    deployments: {
+      patch: async (_ns: string | undefined, name: string, body: { spec: { replicas: number } }) => void calls.push(`deployment:${name}=${body.spec.replicas}`),
+    },
+  } as unknown as WorkloadApi;
   const flags: FlagDriver = {
     kill: async () => void calls.push('flag:kill'),
     setPercent: async (_t, p) => void calls.push(`flag:${p}`),

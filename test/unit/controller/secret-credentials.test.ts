@@ -1,22 +1,23 @@
 // Secrets to credentials: by name, cached for a while, and every way it can go wrong
 // named with the field and the fix.
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import type { ResourceClient } from '../../../src/kube/resource-client.js';
 import { describe, expect, it } from 'vitest';
 import { SecretCredentialSource } from '../../../src/controller/secret-credentials.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-function api(secrets: Record<string, V1Secret | number>): { core: CoreV1Api; reads: string[] } {
+function api(secrets: Record<string, V1Secret | number>): { core: Pick<ResourceClient<V1Secret>, 'get'>; reads: string[] } {
   const reads: string[] = [];
   const core = {
-    readNamespacedSecret({ name, namespace }: { name: string; namespace: string }): Promise<V1Secret> {
+    get(namespace: string | undefined, name: string): Promise<V1Secret> {
       reads.push(`${namespace}/${name}`);
       const found = secrets[`${namespace}/${name}`];
       if (found === undefined) return Promise.reject(Object.assign(new Error('not found'), { code: 404 }));
       if (typeof found === 'number') return Promise.reject(Object.assign(new Error('denied'), { code: found }));
       return Promise.resolve(found);
     },
-  } as unknown as CoreV1Api;
+  };
   return { core, reads };
 }
 

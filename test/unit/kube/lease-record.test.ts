@@ -1,6 +1,6 @@
-import { V1MicroTime } from '@kubernetes/client-node';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acquireSpec, canAcquire, leaseFingerprint, releaseSpec } from '../../../src/kube/lease-record.js';
+import { acquireSpec, canAcquire, leaseFingerprint, microTime, releaseSpec } from '../../../src/kube/lease-record.js';
 
 describe('lease decisions', () => {
   const base = { me: 'b', leaseDurationMs: 15_000 };
@@ -20,14 +20,13 @@ describe('lease decisions', () => {
     const now = new Date('2026-01-01T00:00:00.123Z');
     const taken = acquireSpec({ holderIdentity: 'a', leaseTransitions: 4 }, 'b', 15, now);
     expect(taken).toMatchObject({ holderIdentity: 'b', leaseDurationSeconds: 15, leaseTransitions: 5 });
-    expect(taken.renewTime).toBeInstanceOf(V1MicroTime);
-    // MicroTime serialises with microsecond precision, as the API requires.
-    expect(JSON.stringify({ t: taken.renewTime })).toBe('{"t":"2026-01-01T00:00:00.123000Z"}');
+    // MicroTime is written with microsecond precision, as the API requires.
+    expect(taken.renewTime).toBe('2026-01-01T00:00:00.123000Z');
     const later = new Date('2026-01-01T00:00:02Z');
     const renewed = acquireSpec(taken, 'b', 15, later);
     expect(renewed.acquireTime).toBe(taken.acquireTime);
     expect(renewed.leaseTransitions).toBe(5);
-    expect(renewed.renewTime?.getTime()).toBe(later.getTime());
+    expect(renewed.renewTime).toBe('2026-01-01T00:00:02.000000Z');
   });
 
   it('release empties the holder and shortens the duration to 1 s', () => {
@@ -38,11 +37,23 @@ describe('lease decisions', () => {
     });
   });
 
-  it('fingerprints change on renewal whether times are strings (as read) or dates (as written)', () => {
-    const read = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z' as unknown as V1MicroTime };
-    const renewed = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:02.000000Z' as unknown as V1MicroTime };
+  it('fingerprints change on renewal', () => {
+    const read = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z' };
+    const renewed = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:02.000000Z' };
     expect(leaseFingerprint(read)).not.toBe(leaseFingerprint(renewed));
     expect(leaseFingerprint(read)).toBe(leaseFingerprint({ ...read }));
     expect(leaseFingerprint(undefined)).toBe('');
+  });
+});
+
+describe('microTime', () => {
+  it('always writes six fractional digits and reads back as the same instant', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (at) => {
+        const text = microTime(at);
+        expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+        expect(Date.parse(text)).toBe(at.getTime());
+      }),
+    );
   });
 });
