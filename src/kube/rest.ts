@@ -39,6 +39,12 @@ export type WatchHandler = (type: string, object: unknown) => void;
 export type WatchDone = (err: unknown) => void;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * An idle pooled connection is closed after this, before the API server's own 90 s idle
+ * timeout can close it under a request being sent. Node applies it to free sockets only:
+ * a watch quiet for minutes keeps its connection.
+ */
+const IDLE_SOCKET_MS = 60_000;
 /** A watch must answer with headers within this; events then may be minutes apart. */
 const WATCH_CONNECT_TIMEOUT_MS = 30_000;
 // TLS material that shapes a connection; credentials in headers may change per request.
@@ -220,9 +226,9 @@ export class KubeClient {
     for (const k of AGENT_KEYS) tls[k] = options[k];
     if (!this.agent || !this.agentTls || !sameTls(tls, this.agentTls)) {
       this.agent?.destroy();
-      const agentOptions: https.AgentOptions = { keepAlive: true };
+      const agentOptions: https.AgentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
       for (const k of AGENT_KEYS) if (options[k] !== undefined) Object.assign(agentOptions, { [k]: options[k] });
-      this.agent = transport === http ? new http.Agent({ keepAlive: true }) : new https.Agent(agentOptions);
+      this.agent = transport === http ? new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) : new https.Agent(agentOptions);
       this.agentTls = tls;
     }
     return this.agent;
