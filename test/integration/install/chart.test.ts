@@ -173,6 +173,17 @@ describe('helm chart', () => {
     const monitored = documents(await renderChart(release, ns.name, MONITORING));
     const monitor = find(monitored, 'ServiceMonitor').spec as { endpoints: { port: string }[] };
     expect(monitor.endpoints[0]!.port).toBe('metrics');
+    expect(monitored.filter((d) => d.kind === 'PodMonitor')).toEqual([]);
+    // Shard pods sit behind no Service: a PodMonitor selects exactly them, by the labels of their pod template.
+    const sharded = documents(await renderChart(release, ns.name, [...MONITORING, 'sharding.shards={a}']));
+    const pods = find(sharded, 'PodMonitor').spec as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] };
+    expect(pods.podMetricsEndpoints[0]!.port).toBe('metrics');
+    const shardDeployment = sharded.find((d) => d.kind === 'Deployment' && d.metadata.name.endsWith('-shard-a'));
+    const podLabels = (shardDeployment?.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    expect(podLabels).toMatchObject(pods.selector.matchLabels);
+    const mainDeployment = sharded.find((d) => d.kind === 'Deployment' && !d.metadata.name.includes('-shard-'));
+    const mainLabels = (mainDeployment?.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    expect(mainLabels).not.toMatchObject(pods.selector.matchLabels);
     const groups = (find(monitored, 'PrometheusRule').spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups;
     const alerts = groups.flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert)).toEqual(
