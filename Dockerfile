@@ -27,6 +27,8 @@ LABEL org.opencontainers.image.title="clairvoyance" \
       org.opencontainers.image.description="Deployment gate and progressive-rollout controller for Kubernetes" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# A small young generation: much less memory for a little more CPU (dev/images/node-options.ts).
+ENV NODE_OPTIONS="--max-semi-space-size=4"
 WORKDIR /app
 # package.json is needed at run time: it makes dist/ ESM ("type": "module") and carries the version.
 COPY --from=deps /app/node_modules ./node_modules

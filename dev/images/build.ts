@@ -12,6 +12,7 @@ import { PAUSE_IMAGE } from '../stack/node-config.js';
 import { cacheDir, repoRoot } from '../stack/paths.js';
 import { step } from '../stack/progress.js';
 import { writeOciArchive, type ImageConfig, type WrittenImage } from './oci.js';
+import { CONTROLLER_NODE_OPTIONS } from './node-options.js';
 
 export const DEMO_APP_IMAGE = 'docker.io/clairvoyance/demo-app:local';
 /** The controller as the chart runs it; the same file set and user as the Dockerfile's image. */
@@ -41,8 +42,10 @@ function copyInto(rootfs: string, source: string, target = source): void {
   copyFileSync(source, dest);
 }
 
-function cached(name: string, key: string, config: ImageConfig, fill: (rootfs: string) => void): WrittenImage {
+function cached(name: string, contentKey: string, config: ImageConfig, fill: (rootfs: string) => void): WrittenImage {
   const short = name.slice(name.lastIndexOf('/') + 1).replace(/[:]/g, '-');
+  // The configuration (entrypoint, env) is part of the image: a change to it is a new image.
+  const key = hashOf(Buffer.from(contentKey), Buffer.from(JSON.stringify(config)));
   const archive = join(cacheDir, 'images', `${short}-${key}.tar`);
   const meta = `${archive}.json`;
   if (existsSync(archive) && existsSync(meta)) {
@@ -145,7 +148,7 @@ export function controllerImage(nodeBinary = process.execPath): WrittenImage {
       name: CONTROLLER_IMAGE,
       entrypoint: ['/nodejs/bin/node', 'dist/cli/main.js'],
       cmd: ['run'],
-      env: ['PATH=/nodejs/bin', 'NODE_ENV=production'],
+      env: ['PATH=/nodejs/bin', 'NODE_ENV=production', `NODE_OPTIONS=${CONTROLLER_NODE_OPTIONS}`],
       user: NON_ROOT,
       workingDir: '/app',
       labels: {

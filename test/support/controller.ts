@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import { CONTROLLER_NODE_OPTIONS } from '../../dev/images/node-options.js';
 import { kubeconfigPath, prometheusUrl } from './cluster.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -42,7 +43,9 @@ export function startController(namespace: string, extraArgs: string[] = []): Co
     ...(prometheusUrl() ? ['--prometheus-url', prometheusUrl()!] : []),
     ...extraArgs,
   ];
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As installed: the image's Node flags too.
+  const env = fromDist ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${CONTROLLER_NODE_OPTIONS}`.trim() } : process.env;
+  const proc = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let resolvePorts: (p: { healthPort: number; metricsPort: number }) => void;
   let rejectPorts: (e: Error) => void;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../dev/stack/paths.js';
+import { CONTROLLER_NODE_OPTIONS } from '../../../dev/images/node-options.js';
 
 interface Instruction {
   op: string;
@@ -54,6 +55,11 @@ describe('Dockerfile', () => {
     expect(users[0]!.args).toMatch(/^\d+(:\d+)?$/);
     expect(users[0]!.args.split(':')[0]).not.toBe('0');
     expect(users[0]!.args).toBe('65532:65532');
+  });
+
+  it('runs Node with the flags the local image and the benchmarks use', () => {
+    const env = runtime.filter((i) => i.op === 'ENV' && i.args.startsWith('NODE_OPTIONS='));
+    expect(env.map((i) => i.args)).toEqual([`NODE_OPTIONS="${CONTROLLER_NODE_OPTIONS}"`]);
   });
 
   it('starts the CLI with `run` by default', () => {
