@@ -32,7 +32,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { ControllerMetrics } from './telemetry/metrics.js';
 import { startHealthServer, startMetricsServer, type ListeningServer } from './telemetry/http-servers.js';
-import { startTracingFromEnv } from './telemetry/tracing.js';
+import { startTracingFromEnv } from './telemetry/start-tracing.js';
 
 export interface RunOptions {
   kubeconfig?: string;

@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { SharedInformer } from '../kube/index.js';
 import { loadClusterAccess } from '../kube/cluster-access.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { startTracingFromEnv } from '../telemetry/tracing.js';
+import { startTracingFromEnv } from '../telemetry/start-tracing.js';
 import { serveAsWebhookWorker, WEBHOOK_WORKER_ENV, type WorkerConfig, type WorkerSource } from '../webhook/workers.js';
 import { CachedPolicySource } from './cached-policy-source.js';
 import { createInformers } from './informers.js';

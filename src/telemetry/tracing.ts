@@ -63,10 +63,3 @@ export function withSyncSpan<T>(name: string, attributes: () => Attributes, fn: 
 export interface TracingHandle {
   shutdown(): Promise<void>;
 }
-
-/** OTLP/HTTP export when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise the SDK is never loaded and no spans are started. */
-export async function startTracingFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<TracingHandle | undefined> {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
-  const { startOtlpTracing } = await import('./otel-sdk.js');
-  return startOtlpTracing(env.OTEL_SERVICE_NAME ?? 'clairvoyance');
-}
