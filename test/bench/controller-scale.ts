@@ -13,6 +13,8 @@
 //   ARGO_QPS, ARGO_BURST            Argo's client rate limit (default: its own, 40 / 80)
 //   BENCH_TEMPLATE=realistic        pod templates of about 3 KB (env, probes, volumes) instead of one image
 //   BENCH_HEAP=1                    also a heap snapshot of the Clairvoyance process at steady state
+//   BENCH_CANARY=0                  adoption and steady memory only, no canary wave (at 5,000 and more,
+//                                   kube-scheduler and kwok placing every canary pod on 2 cores are the limit)
 //   CLAIRVOYANCE_KEEP_RS_TEMPLATES=1  the controller keeps ReplicaSets' pod templates in its cache
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -34,6 +36,7 @@ const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split
 const WORKERS = 8;
 const REALISTIC = process.env.BENCH_TEMPLATE === 'realistic';
 const HEAP = process.env.BENCH_HEAP === '1';
+const CANARY = process.env.BENCH_CANARY !== '0';
 const heapDir = mkdtempSync(join(tmpdir(), 'scale-heap-'));
 
 /** The pod template of app `app` at image tag `tag`: one container, or (realistic) what a service usually carries. */
@@ -287,6 +290,27 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     await sleep(10_000);
     const steady = statusKiB(controller.pid, 'VmRSS');
     const heap = HEAP && name === 'clairvoyance' ? await takeSnapshot(controller.pid, heapDir) : undefined;
+    const base = {
+      controller: name,
+      n,
+      adoptS: adoptMs / 1000,
+      steadyMiB: mib(steady),
+      load: '',
+      ...(heap ? { heap } : {}),
+    };
+    const loadRange = (): string => (loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : loadavg()[0]!.toFixed(1));
+    if (!CANARY) {
+      return {
+        ...base,
+        peakMiB: mib(statusKiB(controller.pid, 'VmHWM')),
+        canaryS: NaN,
+        writesPerStep: NaN,
+        // Adoption's reconciles only.
+        reconcileP99Ms: controller.reconcileP99Ms(await controller.metrics()),
+        load: loadRange(),
+        cpu: { adopt: adoptCpu, canary: {} },
+      };
+    }
     const initial = await rolloutStates(kind, ns);
     const writesBefore = controller.writes(await controller.metrics());
 
@@ -300,16 +324,12 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
     const after = await controller.metrics();
     const writes = controller.writes(after) - writesBefore;
     return {
-      controller: name,
-      n,
-      adoptS: adoptMs / 1000,
-      steadyMiB: mib(steady),
+      ...base,
       peakMiB: mib(statusKiB(controller.pid, 'VmHWM')),
       canaryS: canaryMs / 1000,
       writesPerStep: writes / (n * STEPS.length),
       reconcileP99Ms: controller.reconcileP99Ms(after),
-      load: loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : loadavg()[0]!.toFixed(1),
-      ...(heap ? { heap } : {}),
+      load: loadRange(),
       cpu: { adopt: adoptCpu, canary: canaryCpu },
     };
   } finally {
@@ -349,7 +369,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
   console.log(
-    `\ncontroller scale (kwok, ${WORKERS} workers each, 3 steps: setWeight 50, pause 1s, setWeight 100, ${REALISTIC ? 'realistic ~3 KB' : 'one-container'} pod templates${process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? ', ReplicaSet templates kept in cache' : ''})`,
+    `\ncontroller scale (kwok, ${WORKERS} workers each, ${CANARY ? '3 steps: setWeight 50, pause 1s, setWeight 100' : 'adoption only (reconcile p99 over adoption)'}, ${REALISTIC ? 'realistic ~3 KB' : 'one-container'} pod templates${process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? ', ReplicaSet templates kept in cache' : ''})`,
   );
   console.log('controller     N       adopt s  steady MiB  peak MiB  canary s  writes/step  reconcile p99 ms  load');
   for (const r of results) {
