@@ -189,6 +189,20 @@ async function startClairvoyance(ns: string): Promise<Controller> {
 
 let argoCrdsApplied = false;
 
+/**
+ * Argo's CRDs go when the run ends: their Rollout kind would otherwise take kubectl's
+ * `rollouts` from ours for anyone using the stack after the bench.
+ */
+async function removeArgoCrds(): Promise<void> {
+  if (!argoCrdsApplied) return;
+  const dir = join(peerModuleDir('argo-rollouts'), 'manifests', 'crds');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('-crd.yaml'))) {
+    const r = await kubectl(['delete', '--ignore-not-found', '-f', join(dir, file)]);
+    if (r.code !== 0) log(`removing Argo CRD ${file} failed: ${r.stderr.trim()}`);
+  }
+  argoCrdsApplied = false;
+}
+
 async function startArgo(ns: string): Promise<Controller> {
   const binary = await resolveArgoRollouts();
   if (!argoCrdsApplied) {
@@ -360,12 +374,16 @@ async function main(): Promise<void> {
   if (crds.code !== 0) throw new Error(`applying CRDs failed: ${crds.stderr}`);
   if (CONTROLLERS.includes('argo')) await resolveArgoRollouts();
   const results: Result[] = [];
-  for (const n of NS_SIZES) {
-    for (const name of CONTROLLERS as Controller['name'][]) {
-      const r = await scenario(name, n);
-      results.push(r);
-      log(`${name} N=${n}: ${JSON.stringify(r)}`);
+  try {
+    for (const n of NS_SIZES) {
+      for (const name of CONTROLLERS as Controller['name'][]) {
+        const r = await scenario(name, n);
+        results.push(r);
+        log(`${name} N=${n}: ${JSON.stringify(r)}`);
+      }
     }
+  } finally {
+    await removeArgoCrds();
   }
   const fmt = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
   console.log(
