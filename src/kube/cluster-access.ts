@@ -108,6 +108,8 @@ export class ClusterAccess implements KubeConfigLike {
  */
 export async function loadClusterAccess(path?: string, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfigLike> {
   if (!path && env.KUBERNETES_SERVICE_HOST && !env.KUBECONFIG) return inClusterAccess(env);
+  if (path && !exists(path))
+    throw new Error(`--kubeconfig: ${path} is not a file: pass the path of a kubeconfig, or leave the flag out to use $KUBECONFIG or ~/.kube/config`);
   const files = path ? [path] : (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
   const file = files.length === 0 ? join(homedir(), '.kube', 'config') : files.length === 1 ? files[0] : undefined;
   const light = file === undefined || !exists(file) ? undefined : await fromFile(file);
@@ -120,6 +122,13 @@ export function inClusterAccess(env: NodeJS.ProcessEnv = process.env, dir = SERV
   const host = env.KUBERNETES_SERVICE_HOST ?? '';
   const port = env.KUBERNETES_SERVICE_PORT ?? '443';
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  for (const file of ['ca.crt', 'token']) {
+    if (!exists(join(dir, file))) {
+      throw new Error(
+        `in cluster, but ${join(dir, file)} is missing: mount the service account token (automountServiceAccountToken: true), or pass --kubeconfig`,
+      );
+    }
+  }
   return new ClusterAccess({ name: 'inCluster', server, skipTLSVerify: false }, { ca: readFileSync(join(dir, 'ca.crt')), tokenFile: join(dir, 'token') });
 }
 

@@ -86,6 +86,11 @@ describe('loadClusterAccess', () => {
     }
   });
 
+  it('refuses a --kubeconfig path that is not a file, naming the flag', async () => {
+    await expect(loadClusterAccess('/nonexistent/kubeconfig')).rejects.toThrow(/--kubeconfig: \/nonexistent\/kubeconfig is not a file/);
+    await expect(loadClusterAccess(tmpdir())).rejects.toThrow(/is not a file/);
+  });
+
   it('names what is missing in a kubeconfig it cannot use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kc-'));
     const noContext = join(dir, 'a');
@@ -104,6 +109,16 @@ describe('loadClusterAccess', () => {
     const opts = await optionsOf(kc);
     expect(opts.headers).toEqual({ Authorization: 'Bearer sa-token' });
     expect(opts.ca?.toString()).toBe('SA-CA');
+  });
+});
+
+describe('inClusterAccess', () => {
+  it('names the missing service account file and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-'));
+    writeFileSync(join(dir, 'ca.crt'), 'SA-CA');
+    expect(() => inClusterAccess({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }, dir)).toThrow(
+      /token is missing: mount the service account token \(automountServiceAccountToken: true\), or pass --kubeconfig/,
+    );
   });
 });
 
