@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
-import { errorMessage, isNotFound, withTimeout } from './errors.js';
+import { errorMessage, isNotFound } from './errors.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
 import type { KubeConfigLike } from './rest.js';
@@ -90,13 +90,9 @@ export class KubeEventRecorder implements EventRecorder {
     const existing = this.series.get(seriesKey);
     if (existing && nowMs - existing.lastAt <= this.windowMs) {
       try {
-        await withTimeout(
-          this.events.patch(existing.namespace, existing.name, { count: existing.count + 1, lastTimestamp: new Date(nowMs).toISOString() }, 'merge', {
-            timeoutMs: this.timeoutMs,
-          }),
-          this.timeoutMs,
-          'event patch',
-        );
+        await this.events.patch(existing.namespace, existing.name, { count: existing.count + 1, lastTimestamp: new Date(nowMs).toISOString() }, 'merge', {
+          timeoutMs: this.timeoutMs,
+        });
         existing.count++;
         existing.lastAt = nowMs;
         this.touch(seriesKey, existing);
@@ -106,11 +102,7 @@ export class KubeEventRecorder implements EventRecorder {
         if (!isNotFound(err)) throw err;
       }
     }
-    const created = await withTimeout(
-      this.events.create(this.namespaceFor(obj), this.build(obj, type, reason, message, nowMs), { timeoutMs: this.timeoutMs }),
-      this.timeoutMs,
-      'event create',
-    );
+    const created = await this.events.create(this.namespaceFor(obj), this.build(obj, type, reason, message, nowMs), { timeoutMs: this.timeoutMs });
     this.touch(seriesKey, {
       name: created.metadata?.name ?? '',
       namespace: created.metadata?.namespace ?? this.namespaceFor(obj),

@@ -1,5 +1,4 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { withTimeout } from './errors.js';
 import { createMergePatch } from './json-diff.js';
 import { keyOf } from './resource.js';
 import { KubeClient, type KubeConfigLike } from './rest.js';
@@ -65,7 +64,8 @@ export class StatusWriter {
     if (statusPatch === undefined) return undefined;
     const body: Record<string, unknown> = { status: statusPatch };
     if (opts.resourceVersion) body.metadata = { resourceVersion: opts.resourceVersion };
-    const write = (): Promise<T> => withTimeout(this.send<T>(ref, body), this.timeoutMs, `status patch of ${ref.plural}/${ref.name}`);
+    // The request's own deadline bounds the write (and frees its socket).
+    const write = (): Promise<T> => this.send<T>(ref, body);
     const guard = this.opts.guard;
     return guard ? guard.guardWrite(keyOf(ref.namespace, ref.name), write) : write();
   }
