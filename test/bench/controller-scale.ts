@@ -2,19 +2,21 @@
 // in the same run, N Argo Rollouts `Rollout`s (workloadRef to a Deployment, the same three
 // steps) on Argo Rollouts' controller (built from dev/cluster/argo-rollouts), against the
 // local stack's kwok nodes. One namespace per controller and N, each controller limited to
-// it. For each: time to adopt all, steady and peak RSS, RSS per Rollout (slope over the Ns),
-// time for all to pass a 3-step canary, API writes per step, reconcile p99; then the ratio
+// it. For each: time to adopt all, steady and peak RSS, the private part of the steady RSS
+// (without the pages of the executable itself), RSS per Rollout (slope over the Ns), time
+// for all to pass a 3-step canary, API writes per step, reconcile p99; then the ratio
 // Clairvoyance / Argo. Prints figures, asserts nothing.
 //
 // Run: STACK_NODES=kwok npm run stack:up && npx tsx test/bench/controller-scale.ts
-//   BENCH_ROLLOUTS=100,300          the Ns (comma-separated; the slope needs two)
+//   BENCH_ROLLOUTS=1000,5000,10000  the Ns (comma-separated; the slope needs two; 200,1000 for a shorter run)
 //   BENCH_CONTROLLERS=clairvoyance,argo
 //   CONTROLLER_FROM_DIST=1 MALLOC_ARENA_MAX=2   run dist/ (npm run build) as installed
 //   ARGO_QPS, ARGO_BURST            Argo's client rate limit (default: its own, 40 / 80)
 //   BENCH_TEMPLATE=realistic        pod templates of about 3 KB (env, probes, volumes) instead of one image
 //   BENCH_HEAP=1                    also a heap snapshot of the Clairvoyance process at steady state
-//   BENCH_CANARY=0                  adoption and steady memory only, no canary wave (at 5,000 and more,
-//                                   kube-scheduler and kwok placing every canary pod on 2 cores are the limit)
+//   BENCH_CANARY_MAX=1000           the largest N that also runs the canary wave; above it, adoption and
+//                                   steady memory only (at 5,000 and more, kube-scheduler and kwok placing
+//                                   every canary pod on 2 cores are the limit); BENCH_CANARY=0: no wave at all
 //   CLAIRVOYANCE_KEEP_RS_TEMPLATES=1  the controller keeps ReplicaSets' pod templates in its cache
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -31,12 +33,20 @@ import { metricSum, startController } from '../support/controller.js';
 import { takeSnapshot, type HeapSummary } from './support/heap-snapshot.js';
 import { cpuSeconds, createIdleDeployment, log, mib, pool, rolloutStates, setAppImage, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
 
-const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '100,300').split(',').map(Number);
+const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '1000,5000,10000').split(',').map(Number);
+if (!NS_SIZES.every((n) => Number.isInteger(n) && n > 0))
+  throw new Error(`BENCH_ROLLOUTS=${process.env.BENCH_ROLLOUTS}: expected positive integers, e.g. 200,1000`);
 const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split(',');
+for (const c of CONTROLLERS)
+  if (c !== 'clairvoyance' && c !== 'argo') throw new Error(`BENCH_CONTROLLERS: unknown controller ${c}; expected clairvoyance, argo or both`);
 const WORKERS = 8;
 const REALISTIC = process.env.BENCH_TEMPLATE === 'realistic';
 const HEAP = process.env.BENCH_HEAP === '1';
-const CANARY = process.env.BENCH_CANARY !== '0';
+const CANARY_MAX = process.env.BENCH_CANARY === '0' ? 0 : Number(process.env.BENCH_CANARY_MAX ?? 1000);
+if (Number.isNaN(CANARY_MAX)) throw new Error(`BENCH_CANARY_MAX=${process.env.BENCH_CANARY_MAX}: expected a number of Rollouts, e.g. 1000`);
+const canaryAt = (n: number): boolean => n <= CANARY_MAX;
+// Argo adopts a few Rollouts a second here: 30 minutes, or 0.5 s per Rollout at large N.
+const ADOPT_TIMEOUT_MS = (n: number): number => Math.max(30 * 60_000, n * 500);
 const heapDir = mkdtempSync(join(tmpdir(), 'scale-heap-'));
 
 /** The pod template of app `app` at image tag `tag`: one container, or (realistic) what a service usually carries. */
@@ -271,6 +281,8 @@ interface Result {
   n: number;
   adoptS: number;
   steadyMiB: number;
+  /** Private resident memory: the steady RSS without the pages of the executable and its libraries. */
+  steadyAnonMiB: number;
   peakMiB: number;
   canaryS: number;
   writesPerStep: number;
@@ -298,22 +310,24 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
       await custom.createNamespacedCustomObject({ group: kind.group, version: kind.version, namespace: ns, plural: kind.plural, body: kind.body(app) });
     });
     log(`${name}: created in ${((Date.now() - created) / 1000).toFixed(1)} s; waiting for adoption`);
-    await waitAll(`${name} adoption`, kind, ns, (_, [phase, stable]) => phase === 'Healthy' && stable !== '', 30 * 60_000);
+    await waitAll(`${name} adoption`, kind, ns, (_, [phase, stable]) => phase === 'Healthy' && stable !== '', ADOPT_TIMEOUT_MS(n));
     const adoptMs = Date.now() - created;
     const adoptCpu = cpuSince(cpu0, controller.pid);
     await sleep(10_000);
     const steady = statusKiB(controller.pid, 'VmRSS');
+    const steadyAnon = statusKiB(controller.pid, 'RssAnon');
     const heap = HEAP && name === 'clairvoyance' ? await takeSnapshot(controller.pid, heapDir) : undefined;
     const base = {
       controller: name,
       n,
       adoptS: adoptMs / 1000,
       steadyMiB: mib(steady),
+      steadyAnonMiB: mib(steadyAnon),
       load: '',
       ...(heap ? { heap } : {}),
     };
     const loadRange = (): string => (loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : loadavg()[0]!.toFixed(1));
-    if (!CANARY) {
+    if (!canaryAt(n)) {
       return {
         ...base,
         peakMiB: mib(statusKiB(controller.pid, 'VmHWM')),
@@ -363,6 +377,17 @@ async function scenario(name: Controller['name'], n: number): Promise<Result> {
   }
 }
 
+/** What each N ran: the canary wave up to CANARY_MAX, adoption alone above it. */
+function phasesLabel(): string {
+  const wave = NS_SIZES.filter(canaryAt);
+  const adoptionOnly = NS_SIZES.filter((n) => !canaryAt(n));
+  const parts = [
+    ...(wave.length ? [`N=${wave.join(',')}: 3 steps, setWeight 50, pause 1s, setWeight 100`] : []),
+    ...(adoptionOnly.length ? [`N=${adoptionOnly.join(',')}: adoption only, reconcile p99 over adoption`] : []),
+  ];
+  return parts.join('; ');
+}
+
 function slope(rows: Result[]): string {
   if (rows.length < 2) return '-';
   const [a, b] = [rows[0]!, rows.at(-1)!];
@@ -387,12 +412,12 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
   console.log(
-    `\ncontroller scale (kwok, ${WORKERS} workers each, ${CANARY ? '3 steps: setWeight 50, pause 1s, setWeight 100' : 'adoption only (reconcile p99 over adoption)'}, ${REALISTIC ? 'realistic ~3 KB' : 'one-container'} pod templates${process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? ', ReplicaSet templates kept in cache' : ''})`,
+    `\ncontroller scale (kwok, ${WORKERS} workers each, ${phasesLabel()}, ${REALISTIC ? 'realistic ~3 KB' : 'one-container'} pod templates${process.env.CLAIRVOYANCE_KEEP_RS_TEMPLATES === '1' ? ', ReplicaSet templates kept in cache' : ''})`,
   );
-  console.log('controller     N       adopt s  steady MiB  peak MiB  canary s  writes/step  reconcile p99 ms  load');
+  console.log('controller     N       adopt s  steady MiB  private MiB  peak MiB  canary s  writes/step  reconcile p99 ms  load');
   for (const r of results) {
     console.log(
-      `${r.controller.padEnd(12)} ${String(r.n).padStart(6)} ${fmt(r.adoptS).padStart(9)} ${String(r.steadyMiB).padStart(11)} ${String(r.peakMiB).padStart(9)} ${fmt(r.canaryS).padStart(9)} ${fmt(r.writesPerStep, 2).padStart(12)} ${fmt(r.reconcileP99Ms).padStart(17)}  ${r.load}`,
+      `${r.controller.padEnd(12)} ${String(r.n).padStart(6)} ${fmt(r.adoptS).padStart(9)} ${String(r.steadyMiB).padStart(11)} ${String(r.steadyAnonMiB).padStart(12)} ${String(r.peakMiB).padStart(9)} ${fmt(r.canaryS).padStart(9)} ${fmt(r.writesPerStep, 2).padStart(12)} ${fmt(r.reconcileP99Ms).padStart(17)}  ${r.load}`,
     );
   }
   console.log('\nCPU seconds used (2 cores: 2 s of CPU per second of wall time at most), adoption | canary wave');
@@ -411,13 +436,13 @@ async function main(): Promise<void> {
   for (const name of CONTROLLERS) console.log(`  ${name.padEnd(12)} ${slope(results.filter((r) => r.controller === name))}`);
   if (CONTROLLERS.includes('clairvoyance') && CONTROLLERS.includes('argo')) {
     console.log('\nratio Clairvoyance / Argo (below 1: Clairvoyance uses less or is faster)');
-    console.log('N       adopt  steady RSS  peak RSS  canary  writes/step  reconcile p99');
+    console.log('N       adopt  steady RSS  private RSS  peak RSS  canary  writes/step  reconcile p99');
     for (const n of NS_SIZES) {
       const c = results.find((r) => r.controller === 'clairvoyance' && r.n === n)!;
       const a = results.find((r) => r.controller === 'argo' && r.n === n)!;
       const q = (x: number, y: number): string => fmt(x / y, 2);
       console.log(
-        `${String(n).padEnd(7)} ${q(c.adoptS, a.adoptS).padStart(5)} ${q(c.steadyMiB, a.steadyMiB).padStart(11)} ${q(c.peakMiB, a.peakMiB).padStart(9)} ${q(c.canaryS, a.canaryS).padStart(7)} ${q(c.writesPerStep, a.writesPerStep).padStart(12)} ${q(c.reconcileP99Ms, a.reconcileP99Ms).padStart(14)}`,
+        `${String(n).padEnd(7)} ${q(c.adoptS, a.adoptS).padStart(5)} ${q(c.steadyMiB, a.steadyMiB).padStart(11)} ${q(c.steadyAnonMiB, a.steadyAnonMiB).padStart(12)} ${q(c.peakMiB, a.peakMiB).padStart(9)} ${q(c.canaryS, a.canaryS).padStart(7)} ${q(c.writesPerStep, a.writesPerStep).padStart(12)} ${q(c.reconcileP99Ms, a.reconcileP99Ms).padStart(14)}`,
       );
     }
     console.log("  (Argo's reconcile histogram has buckets 10, 150, 250, 500, 1000 ms: its p99 is interpolated inside a coarse bucket)");

@@ -18,7 +18,8 @@ export async function pool<T>(items: T[], fn: (item: T) => Promise<void>, concur
   );
 }
 
-export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** VmRSS and VmHWM count every resident page; RssAnon only the private ones (heap, stacks), not the binary's own pages. */
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${field}:`));
