@@ -331,9 +331,24 @@ const KYVERNO_TARGET: GoTarget = {
   firstBuildHint: 'about 7.5 min and 2.3 GiB of memory on 2 cores',
 };
 
+/** The admission benchmark's load generator (evenly paced open loop), built on demand. */
+const VEGETA_TARGET: GoTarget = {
+  module: 'vegeta',
+  pkg: 'github.com/tsenart/vegeta/v12',
+  output: 'vegeta',
+  ldflags: '-s -w',
+  provides: [],
+  firstBuildHint: 'about 30 s on 2 cores',
+};
+
 /** Argo Rollouts' controller: ARGO_ROLLOUTS_BIN when set, else built once from dev/cluster/argo-rollouts. */
 export async function resolveArgoRollouts(): Promise<string> {
   return onDemand(ARGO_ROLLOUTS_TARGET, 'ARGO_ROLLOUTS_BIN');
+}
+
+/** vegeta: VEGETA_BIN when set, else built once from dev/cluster/vegeta. */
+export async function resolveVegeta(): Promise<string> {
+  return onDemand(VEGETA_TARGET, 'VEGETA_BIN');
 }
 
 /** Kyverno's admission controller: KYVERNO_BIN when set, else built once from dev/cluster/kyverno. */

@@ -41,4 +41,5 @@ export const goModules = {
   'gateway-api': join(repoRoot, 'dev', 'cluster', 'gateway-api'),
   'argo-rollouts': join(repoRoot, 'dev', 'cluster', 'argo-rollouts'),
   kyverno: join(repoRoot, 'dev', 'cluster', 'kyverno'),
+  vegeta: join(repoRoot, 'dev', 'cluster', 'vegeta'),
 };

@@ -1,6 +1,7 @@
 /**
- * Admission latency, side by side, load from a separate process (`hey`, open loop at
- * fixed rates: see test/bench/support/hey.ts), each server in its own process:
+ * Admission latency, side by side, load from a separate process at fixed open-loop rates
+ * (vegeta, evenly paced, by default: test/bench/support/vegeta.ts; or `hey`, whose workers
+ * send in bursts: support/hey.ts), each server in its own process:
  *   floor        a bare node:https server answering one fixed AdmissionReview
  *   clairvoyance `clairvoyance run`'s webhook, a 20-rule ClusterContextPolicy in the cluster,
  *                with --webhook-workers 1 and 2 (CLAIRVOYANCE_WEBHOOK_WORKERS)
@@ -18,6 +19,7 @@
  *
  * Run: STACK_NODES=kwok npm run stack:up && npx tsx test/bench/webhook-latency.ts
  *   BENCH_SECONDS=10             seconds per rate
+ *   BENCH_LOAD=vegeta            or hey: the load generator
  *   BENCH_TARGETS=floor,clairvoyance,kyverno   (and workers)
  *   CLAIRVOYANCE_WEBHOOK_WORKERS=1,2   `clairvoyance run --webhook-workers` values to measure
  *   BENCH_BURST=1000             Deployment updates in the API server burst (0: none)
@@ -40,7 +42,8 @@ import { deployment } from '../unit/gates/fixtures.js';
 import { review } from '../unit/webhook/review.js';
 import { GLOBAL_CONTEXT_ENTRY, KYVERNO_DIFFERENCES, RULES, kyvernoClusterPolicy, kyvernoValidatingPolicy } from './support/bench-policies.js';
 import { cpuSeconds, rssMiB } from './support/scale.js';
-import { heyBinary, runLoad, type LoadResult } from './support/hey.js';
+import { heyBinary, PER_WORKER_RATE, runLoad as runHeyLoad, type LoadResult } from './support/hey.js';
+import { runPacedLoad, vegetaBinary } from './support/vegeta.js';
 import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
 import {
   deploymentBurst,
@@ -53,6 +56,10 @@ import {
 } from './support/apiserver-admission.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LOAD = process.env.BENCH_LOAD ?? 'vegeta';
+if (LOAD !== 'vegeta' && LOAD !== 'hey') throw new Error(`BENCH_LOAD=${LOAD}: expected vegeta (evenly paced) or hey (bursts of rate / 20)`);
+const runLoad = (url: string, body: string, rate: number, seconds: number): Promise<LoadResult> =>
+  LOAD === 'hey' ? runHeyLoad(url, body, rate, seconds) : runPacedLoad(url, body, rate, seconds);
 const RATES = (process.env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
 const LADDER = (process.env.BENCH_LADDER ?? '1500,2000,3000,4000').split(',').filter(Boolean).map(Number);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,kyverno').split(',');
@@ -394,7 +401,8 @@ function fmt(n: number | undefined, digits = 2): string {
 }
 
 async function main(): Promise<void> {
-  heyBinary();
+  if (LOAD === 'hey') heyBinary();
+  else await vegetaBinary();
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath());
   await setUpCluster(kc);
@@ -423,7 +431,7 @@ async function main(): Promise<void> {
   const kyverno = results.find((r) => r.name === 'kyverno');
   const at = (t: TargetResult | undefined, rate: number): Row | undefined => t?.rows.find((r) => r.rate === rate);
   console.log(
-    `\nadmission latency: hey (separate process, open loop, ${SECONDS} s per rate), body ${body.length} B, ${cpus().length} cores, node ${process.version}`,
+    `\nadmission latency: ${LOAD === 'hey' ? `hey (separate process, open loop, rate / ${PER_WORKER_RATE} workers sending together every ${1000 / PER_WORKER_RATE} ms)` : 'vegeta (separate process, open loop, evenly paced)'}, ${SECONDS} s per rate, body ${body.length} B, ${cpus().length} cores, node ${process.version}`,
   );
   console.log('target                     rate/s  achieved  p50 ms  p99 ms  p99.9 ms  non-200  CPU ms/review  load   p99/floor  p99/kyverno');
   for (const t of results) {

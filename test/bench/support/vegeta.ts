@@ -1,0 +1,93 @@
+// Evenly paced open-loop load from a separate process: vegeta (built from
+// dev/cluster/vegeta). Request i leaves at i / rate seconds whatever the server does, and
+// vegeta adds connections rather than wait for a busy one, so the rate holds and a slow
+// answer delays no later send. hey (support/hey.ts) instead paces rate / 20 workers that
+// start together: every 50 ms they send at once, and the p99 it reports is the time to
+// drain a burst of rate / 20 requests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveVegeta } from '../../../dev/stack/binaries.js';
+import { quantile, type LoadResult } from './hey.js';
+
+let vegetaPath: Promise<string> | undefined;
+
+/** Path of vegeta, building it on first use (progress on stderr). */
+export function vegetaBinary(): Promise<string> {
+  vegetaPath ??= resolveVegeta();
+  return vegetaPath;
+}
+
+function run(binary: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => out.push(c));
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`vegeta ${args[0]} exited ${code}: ${stderr.slice(-500)}`)),
+    );
+    proc.stdin.end(input ?? '');
+  });
+}
+
+/** Sends `body` to `url` at `rate` reviews/s for `seconds`, evenly spaced; latencies in ms. */
+export async function runPacedLoad(url: string, body: string, rate: number, seconds: number): Promise<LoadResult> {
+  const binary = await vegetaBinary();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-vegeta-'));
+  try {
+    const bodyFile = join(dir, 'review.json');
+    const results = join(dir, 'results.bin');
+    writeFileSync(bodyFile, body);
+    // HTTP/1.1 for every target, as hey and the API server's webhook client speak it to Node.
+    await run(
+      binary,
+      [
+        'attack',
+        `-rate=${rate}/s`,
+        `-duration=${seconds}s`,
+        '-insecure',
+        '-http2=false',
+        '-keepalive=true',
+        '-timeout=10s',
+        `-body=${bodyFile}`,
+        '-header=Content-Type: application/json',
+        `-output=${results}`,
+      ],
+      `POST ${url}\n`,
+    );
+    const csv = await run(binary, ['encode', '-to=csv', results]);
+    // Columns: timestamp (ns), status code, latency (ns), bytes out, bytes in, error, ...
+    const latencies: number[] = [];
+    let non200 = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const line of csv.split('\n')) {
+      const cols = line.split(',');
+      if (cols.length < 6) continue;
+      const sentAt = Number(cols[0]) / 1e6;
+      first = Math.min(first, sentAt);
+      last = Math.max(last, sentAt);
+      latencies.push(Number(cols[2]) / 1e6);
+      if (cols[1] !== '200') non200++;
+    }
+    latencies.sort((a, b) => a - b);
+    // The rate at which requests left: below the target, the generator itself fell behind.
+    const span = (last - first) / 1000;
+    return {
+      rate,
+      achieved: span > 0 ? (latencies.length - 1) / span : latencies.length / seconds,
+      count: latencies.length,
+      non200,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      p999: quantile(latencies, 0.999),
+      max: latencies.at(-1) ?? NaN,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
