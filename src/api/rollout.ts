@@ -338,7 +338,8 @@ export const rolloutPhaseSchema = z
   .enum(ROLLOUT_PHASES)
   .describe(
     'Gating: checking a new revision against policies. Progressing: running canary steps. Paused: waiting ' +
-      '(pause step, inconclusive analysis or operator). Healthy: stable revision serves all traffic. Degraded: ' +
+      '(pause step, inconclusive analysis or operator). Healthy: stable revision serves all traffic, no canary in flight ' +
+      '(whether its pods are ready is the Available condition: kubectl wait --for=condition=Available). Degraded: ' +
       'canary failed and was rolled back. Blocked: a gate denied the change.',
   );
 export type RolloutPhase = z.infer<typeof rolloutPhaseSchema>;

@@ -4,7 +4,7 @@
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { BRIDGE_IP, REAL_NODE_NAME } from '../../../dev/stack/node-config.js';
-import { eventually, kubeConfig, useTestNamespace } from '../../support/cluster.js';
+import { eventually, kubeConfig, kubectl, useTestNamespace } from '../../support/cluster.js';
 import { useController } from '../../support/controller.js';
 import { createDemoApp, requireRealNode, ServiceLoad, setBehaviour } from '../../support/real-node.js';
 import { cli, createResource, rolloutStatus, waitForStatus } from '../controller/fixtures.js';
@@ -57,6 +57,25 @@ describe('pods on the real node', () => {
     console.log(
       `pod start (create -> Ready), ${startSeconds.length} pods: median ${median(startSeconds).toFixed(1)} s, max ${Math.max(...startSeconds).toFixed(1)} s`,
     );
+  });
+
+  it('reports an adoption Healthy at once and Available only once its pods pass readiness', { timeout: 180_000 }, async () => {
+    await createDemoApp(ns.name, 'warm', 0);
+    // Pods that cannot be Ready for 15 s: long after the adoption, even on a loaded machine.
+    const delay = [{ op: 'add', path: '/spec/template/spec/containers/0/readinessProbe/initialDelaySeconds', value: 15 }];
+    expect((await kubectl(['patch', 'deployment/warm', '-n', ns.name, '--type=json', '-p', JSON.stringify(delay)])).code).toBe(0);
+    await createResource(ns.name, 'Rollout', 'warm', { replicas: 2, workloadRef: { kind: 'Deployment', name: 'warm' }, strategy: { canary: { steps: [] } } });
+    const healthy = await waitForStatus(ns.name, 'warm', 'adopted', (s) => s.phase === 'Healthy' && s.stableRevision !== undefined, 60_000);
+    // Read after the status: no pod was ready when the controller wrote it.
+    expect(await readyPods('warm')).toBe(0);
+    expect(healthy.conditions?.find((c) => c.type === 'Available')).toMatchObject({ status: 'False', reason: 'ReadyReplicas' });
+
+    const waited = await kubectl(['wait', '--for=condition=Available', 'rollouts.clairvoyance.dev/warm', '-n', ns.name, '--timeout=120s']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(await readyPods('warm')).toBe(2);
+    const status = await rolloutStatus(ns.name, 'warm');
+    expect(status.readyReplicas).toBe(2);
+    expect(status.conditions?.find((c) => c.type === 'Available')).toMatchObject({ status: 'True', message: '2 of 2 pods ready' });
   });
 
   it('adopts 4 serving pods without a gap, then splits Service traffic by the step weights', { timeout: 300_000 }, async () => {

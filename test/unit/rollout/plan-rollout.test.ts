@@ -15,6 +15,23 @@ describe('planRollout', () => {
     expect(plan.events.map((e) => e.reason)).toContain('Adopted');
   });
 
+  it('is Healthy at adoption, and Available only once the stable pods are ready', () => {
+    const w = new World({ strategy: { canary: { steps } } });
+    w.holdReadiness = true;
+    const available = (): unknown => w.status.conditions?.find((c) => c.type === 'Available');
+    let plan = w.reconcile();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(available()).toMatchObject({ status: 'False', reason: 'ReadyReplicas', message: '0 of 4 pods ready' });
+    w.replicaSets[0]!.readyReplicas = 3;
+    plan = w.reconcile();
+    expect(available()).toMatchObject({ status: 'False', message: '3 of 4 pods ready' });
+    w.replicaSets[0]!.readyReplicas = 4;
+    w.advance(5_000);
+    plan = w.reconcile();
+    expect(available()).toMatchObject({ status: 'True', message: '4 of 4 pods ready', lastTransitionTime: w.now.toISOString() });
+    expect(plan.status.readyReplicas).toBe(4);
+  });
+
   it('walks a new revision through weight, timed pause, weight and a pause that waits for promote', () => {
     const w = new World({ strategy: { canary: { steps } } });
     w.reconcile();
