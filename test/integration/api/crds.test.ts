@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, useTestNamespace } from '../../support/cluster.js';
+import { GROUP, VERSION } from '../../../src/api/index.js';
 import { installCrds } from './crds.js';
 
 const ns = useTestNamespace('api-crds');
@@ -15,7 +16,7 @@ describe('CRDs on the API server', () => {
   });
 
   it('kubectl explain describes the canary steps', async () => {
-    const res = await kubectl(['explain', 'rollout.spec.strategy.canary.steps']);
+    const res = await kubectl(['explain', 'rollout.spec.strategy.canary.steps', `--api-version=${GROUP}/${VERSION}`]);
     expect(res.code, res.stderr).toBe(0);
     // kubectl wraps descriptions at its terminal width.
     expect(res.stdout.replace(/\s+/g, ' ')).toContain('exactly one of setWeight, pause, analysis, setFlag, setCanaryScale or setHeaderRoute');
@@ -40,9 +41,9 @@ describe('CRDs on the API server', () => {
       progressDeadlineSeconds: 600,
       rollback: { automatic: true, scaleDownDelaySeconds: 30 },
     });
-    const scaled = await kubectl(['scale', '-n', ns.name, 'rollout/defaults', '--replicas=3']);
+    const scaled = await kubectl(['scale', '-n', ns.name, 'rollouts.clairvoyance.dev/defaults', '--replicas=3']);
     expect(scaled.code, scaled.stderr).toBe(0);
-    const replicas = await kubectl(['get', '-n', ns.name, 'rollout/defaults', '-o', 'jsonpath={.spec.replicas}']);
+    const replicas = await kubectl(['get', '-n', ns.name, 'rollouts.clairvoyance.dev/defaults', '-o', 'jsonpath={.spec.replicas}']);
     expect(replicas.stdout).toBe('3');
   });
 
@@ -80,9 +81,18 @@ describe('CRDs on the API server', () => {
         ],
       },
     };
-    const patched = await kubectl(['patch', '-n', ns.name, 'rollout/defaults', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    const patched = await kubectl([
+      'patch',
+      '-n',
+      ns.name,
+      'rollouts.clairvoyance.dev/defaults',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
     expect(patched.code, patched.stderr).toBe(0);
-    const row = await kubectl(['get', '-n', ns.name, 'rollout/defaults', '--no-headers']);
+    const row = await kubectl(['get', '-n', ns.name, 'rollouts.clairvoyance.dev/defaults', '--no-headers']);
     expect(row.stdout).toMatch(/defaults\s+Progressing\s+1\s+25\s+abc123/);
   });
 });

@@ -147,7 +147,7 @@ describe('backtest over backfilled history', () => {
     ];
     const patched = await kubectl([
       'patch',
-      'rollout',
+      'rollouts.clairvoyance.dev',
       'checkout',
       '-n',
       ns.name,

@@ -201,7 +201,7 @@ describe('admission webhook against the API server', () => {
     // Handed over (as the controller records it): a re-applied count goes back to zero.
     const patched = await kubectl([
       'patch',
-      'rollout',
+      'rollouts.clairvoyance.dev',
       'adopted',
       '-n',
       warned.name,
