@@ -42,7 +42,8 @@ import { deployment } from '../unit/gates/fixtures.js';
 import { review } from '../unit/webhook/review.js';
 import { GLOBAL_CONTEXT_ENTRY, KYVERNO_DIFFERENCES, RULES, kyvernoClusterPolicy, kyvernoValidatingPolicy } from './support/bench-policies.js';
 import { cpuSeconds, rssMiB } from './support/scale.js';
-import { heyBinary, PER_WORKER_RATE, runLoad as runHeyLoad, type LoadResult } from './support/hey.js';
+import { heyBinary, PER_WORKER_RATE, runLoad as runHeyLoad } from './support/hey.js';
+import type { LoadResult } from './support/load-result.js';
 import { runPacedLoad, vegetaBinary } from './support/vegeta.js';
 import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
 import {

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../dev/stack/paths.js';
+import { loadResult, type LoadResult } from './load-result.js';
 
 export const PER_WORKER_RATE = 20;
 
@@ -20,22 +21,6 @@ export function heyBinary(): string {
   if (r.status !== 0 || !path) throw new Error('hey is not available: see dev/install-hey.sh');
   heyPath = path;
   return path;
-}
-
-export interface LoadResult {
-  rate: number;
-  achieved: number;
-  count: number;
-  non200: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
-export function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 /** Sends `body` to `url` at `rate` reviews/s for `seconds`; latencies in ms, as hey measured them. */
@@ -59,15 +44,5 @@ export async function runLoad(url: string, body: string, rate: number, seconds: 
     latencies.push(Number(cols[0]) * 1000);
     if (cols[6] !== '200') non200++;
   }
-  latencies.sort((a, b) => a - b);
-  return {
-    rate,
-    achieved: latencies.length / seconds,
-    count: latencies.length,
-    non200,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-    p999: quantile(latencies, 0.999),
-    max: latencies.at(-1) ?? NaN,
-  };
+  return loadResult(rate, latencies.length / seconds, latencies, non200);
 }

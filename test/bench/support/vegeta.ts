@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveVegeta } from '../../../dev/stack/binaries.js';
-import { quantile, type LoadResult } from './hey.js';
+import { loadResult, type LoadResult } from './load-result.js';
 
 let vegetaPath: Promise<string> | undefined;
 
@@ -74,19 +74,9 @@ export async function runPacedLoad(url: string, body: string, rate: number, seco
       latencies.push(Number(cols[2]) / 1e6);
       if (cols[1] !== '200') non200++;
     }
-    latencies.sort((a, b) => a - b);
     // The rate at which requests left: below the target, the generator itself fell behind.
     const span = (last - first) / 1000;
-    return {
-      rate,
-      achieved: span > 0 ? (latencies.length - 1) / span : latencies.length / seconds,
-      count: latencies.length,
-      non200,
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      p999: quantile(latencies, 0.999),
-      max: latencies.at(-1) ?? NaN,
-    };
+    return loadResult(rate, span > 0 ? (latencies.length - 1) / span : latencies.length / seconds, latencies, non200);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
