@@ -7,7 +7,7 @@ import { canaryReplicaCount, splitReplicas } from './replica-split.js';
 import { setCondition } from './conditions.js';
 import type { ObservedState, ReplicaSetView } from './observed.js';
 import type { Action, Plan, ReplicaTarget, TransitionEvent } from './plan.js';
-import { baselineRevision } from './baseline.js';
+import { baselineOf, baselineRevision } from './baseline.js';
 import { authoredAt, provenanceFrom } from './provenance.js';
 import { recordCanaryEnd } from './history.js';
 import { changeTarget, fixEntry, startEvents, type LedgerEntry } from '../ledger/identity.js';
@@ -74,6 +74,15 @@ class Draft {
 
   target(revision: string, replicas: number, scaleDownAt?: string | null): void {
     this.targets.set(revision, { revision, replicas, ...(scaleDownAt !== undefined ? { scaleDownAt } : {}) });
+  }
+
+  /**
+   * The canary is over (promoted or rolled back): no baseline any more, even one this
+   * reconcile already sized before the verdict, so it is scaled away with the replaced.
+   */
+  dropBaseline(): void {
+    this.status.baselineRevision = undefined;
+    for (const revision of this.targets.keys()) if (baselineOf(revision) !== undefined) this.targets.delete(revision);
   }
 
   requeue(ms: number): void {
@@ -205,7 +214,7 @@ function adopt(d: Draft, revision: string): void {
 function settleHealthy(d: Draft, stable: string): void {
   d.status.stableRevision = stable;
   d.status.canaryRevision = stable;
-  d.status.baselineRevision = undefined;
+  d.dropBaseline();
   d.status.weights = { canary: 0, stable: 100 };
   d.status.pauseStartedAt = undefined;
   d.status.operatorAction = undefined;
@@ -647,7 +656,7 @@ function rollback(d: Draft, s: CanaryPair, reason: string, message: string): Deg
 
 function holdRolledBack(d: Draft, s: DegradedState): void {
   const { stable, canary } = s;
-  d.status.baselineRevision = undefined;
+  d.dropBaseline();
   d.target(stable, d.replicas, null);
   d.status.weights = { canary: 0, stable: 100 };
   d.route(stable, canary, 0);

@@ -32,6 +32,39 @@ describe('planRollout', () => {
     expect(plan.status.readyReplicas).toBe(4);
   });
 
+  /** A canary with a baseline, running its analysis step. */
+  function analysingWithBaseline(): World {
+    const analysis = { templates: [{ name: 't', clusterScope: false }] };
+    const w = new World({ replicas: 2, strategy: { canary: { steps: [{ setWeight: 1 }, { analysis }], baseline: true } } });
+    w.reconcile();
+    w.revision = 'rev2';
+    for (let i = 0; i < 5 && w.status.reason !== 'AnalysisRunning'; i++) w.reconcile();
+    expect(w.status.reason).toBe('AnalysisRunning');
+    expect(w.replicasOf('rev1-baseline')).toBe(1);
+    return w;
+  }
+
+  it('scales the baseline away in the reconcile that rolls the canary back', () => {
+    const w = analysingWithBaseline();
+    w.verdict('Failed');
+    const plan = w.reconcile();
+    expect(plan.status.phase).toBe('Degraded');
+    expect(plan.status.baselineRevision).toBeUndefined();
+    expect(w.replicasOf('rev1-baseline')).toBe(0);
+    expect(w.replicasOf('rev1')).toBe(2);
+  });
+
+  it('scales the baseline away in the reconcile that promotes the canary', () => {
+    const w = analysingWithBaseline();
+    w.verdict('Successful');
+    let plan = w.reconcile();
+    for (let i = 0; i < 5 && plan.status.phase !== 'Healthy'; i++) plan = w.reconcile();
+    expect(plan.status.phase).toBe('Healthy');
+    expect(plan.status.baselineRevision).toBeUndefined();
+    expect(w.replicasOf('rev1-baseline')).toBe(0);
+    expect(w.replicasOf('rev2')).toBe(2);
+  });
+
   it('walks a new revision through weight, timed pause, weight and a pause that waits for promote', () => {
     const w = new World({ strategy: { canary: { steps } } });
     w.reconcile();
