@@ -4,7 +4,7 @@
 // never lose each other's events.
 import { API_VERSION, CHANGE_KIND, changeSpecSchema, changeStatusSchema, type ChangeEvent, type ChangeSpecInput, type ChangeStatus } from '../api/index.js';
 import { errorMessage, isConflict, isNotFound, StatusWriter, type SharedInformer } from '../kube/index.js';
-import { isAlreadyExists } from '../kube/errors.js';
+import { isAlreadyExists, isTransient } from '../kube/errors.js';
 import type { KubeConfigLike } from '../kube/rest.js';
 import { ResourceClient } from '../kube/resource-client.js';
 import { applyChangeEvents } from '../ledger/fold.js';
@@ -15,6 +15,7 @@ import type { ChangeObject } from '../api/objects.js';
 import { CHANGES } from './resources.js';
 import { BY_ROLLOUT, workloadKey } from './informers.js';
 
+// Conflicts with other writers and transient API errors: about 10 s of retries at most.
 const ATTEMPTS = 20;
 /** Jittered backoff between conflicting writes, so a burst of writers spreads out. */
 const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 10 * 2 ** attempt)));
@@ -84,45 +85,49 @@ export class ChangeLedger {
     // The cache first; its answers that would drop the events (no such Change, nothing to
     // change) are confirmed on the API server's copy, since the cache may not show our last write yet.
     let fresh = this.opts.cache === undefined;
+    let lastError: unknown;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      let obj = fresh ? await this.get(namespace, target.name) : this.opts.cache?.get(namespace, target.name);
-      if (!obj && !fresh) {
-        fresh = true;
-        obj = await this.get(namespace, target.name);
-      }
-      if (!obj) {
-        if (target.mustExist) return;
-        obj = await this.create(namespace, target.name, target.spec);
+      try {
+        let obj = fresh ? await this.get(namespace, target.name) : this.opts.cache?.get(namespace, target.name);
+        if (!obj && !fresh) {
+          fresh = true;
+          obj = await this.get(namespace, target.name);
+        }
         if (!obj) {
+          if (target.mustExist) return;
+          obj = await this.create(namespace, target.name, target.spec);
+          if (!obj) {
+            fresh = true;
+            continue;
+          }
+        }
+        const spec = changeSpecSchema.safeParse(obj.spec);
+        const current = changeStatusSchema.safeParse(obj.status ?? {});
+        if (!spec.success || !current.success) {
+          this.opts.logger.warn({ change: target.name, namespace }, 'Change has an unreadable spec or status; events not recorded');
+          return;
+        }
+        const next: ChangeStatus = structuredClone(current.data);
+        if (!applyChangeEvents(next, events, spec.data)) {
+          if (fresh) return;
           fresh = true;
           continue;
         }
-      }
-      const spec = changeSpecSchema.safeParse(obj.spec);
-      const current = changeStatusSchema.safeParse(obj.status ?? {});
-      if (!spec.success || !current.success) {
-        this.opts.logger.warn({ change: target.name, namespace }, 'Change has an unreadable spec or status; events not recorded');
-        return;
-      }
-      const next: ChangeStatus = structuredClone(current.data);
-      if (!applyChangeEvents(next, events, spec.data)) {
-        if (fresh) return;
-        fresh = true;
-        continue;
-      }
-      try {
         const rv = obj.metadata?.resourceVersion;
         const ref = { ...CHANGES, namespace, name: target.name };
         const written = await this.writer.patchStatusIfChanged(ref, obj.status ?? {}, next, rv ? { resourceVersion: rv } : {});
         if (written) this.opts.onWrite?.('patch');
         return;
       } catch (err) {
-        if (!isConflict(err) && !isNotFound(err)) throw err;
+        // A lost answer is safe to retry: the fold skips events the Change already holds.
+        if (!isConflict(err) && !isNotFound(err) && !isTransient(err)) throw err;
+        lastError = err;
+        this.opts.logger.debug({ change: target.name, namespace, attempt, err: errorMessage(err) }, 'Change write failed; retrying');
         fresh = true;
         await backoff(attempt);
       }
     }
-    throw new Error(`change ${namespace}/${target.name}: status kept changing under ${ATTEMPTS} writes`);
+    throw new Error(`change ${namespace}/${target.name}: not written in ${ATTEMPTS} attempts (last: ${errorMessage(lastError)})`);
   }
 
   private async get(namespace: string, name: string): Promise<ChangeObject | undefined> {

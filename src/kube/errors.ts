@@ -72,6 +72,17 @@ export const isAlreadyExists = (err: unknown): boolean => statusCodeOf(err) === 
 /** 410 Gone: the requested resourceVersion was compacted away; only a relist recovers. */
 export const isGone = (err: unknown): boolean => statusCodeOf(err) === 410;
 
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Worth the same request again after a pause: no answer at all (a reset connection, a
+ * deadline) or an API server that is busy or briefly down. Not a refusal of the request.
+ */
+export const isTransient = (err: unknown): boolean => {
+  const code = statusCodeOf(err);
+  return code === undefined || RETRYABLE_STATUS.has(code);
+};
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (isRecord(err) && typeof err.message === 'string') return err.message;
