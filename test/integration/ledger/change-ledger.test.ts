@@ -78,15 +78,24 @@ async function change(name = changeNameForId(CHANGE_ID)): Promise<{ spec: Change
   }
 }
 
+let lastSeen: ChangeStatus | undefined;
 const waitForChange = (what: string, predicate: (s: ChangeStatus) => boolean, timeoutMs = 30_000, name?: string) =>
   eventually(
     what,
     async () => {
       const c = await change(name);
+      lastSeen = c?.status;
       return c?.status && predicate(c.status) ? c : undefined;
     },
     { timeoutMs, intervalMs: 200 },
-  );
+  ).catch((err: unknown) => {
+    // What the controller said about its Change writes, to tell a lost write from a slow one.
+    const said = (controller?.logs() ?? '')
+      .split('\n')
+      .filter((l) => /ledger|Change|denial/.test(l))
+      .slice(-20);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last Change status ${JSON.stringify(lastSeen)}; controller:\n${said.join('\n')}`);
+  });
 
 function rolloutFor(name: string, stabilityWindow: string) {
   return {
