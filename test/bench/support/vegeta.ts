@@ -4,11 +4,11 @@
 // answer delays no later send. hey (support/hey.ts) instead paces rate / 20 workers that
 // start together: every 50 ms they send at once, and the p99 it reports is the time to
 // drain a burst of rate / 20 requests.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveVegeta } from '../../../dev/stack/binaries.js';
+import { runCommand } from '../../../dev/tools/command.js';
 import { loadResult, type LoadResult } from './load-result.js';
 
 let vegetaPath: Promise<string> | undefined;
@@ -19,19 +19,10 @@ export function vegetaBinary(): Promise<string> {
   return vegetaPath;
 }
 
-function run(binary: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    proc.stdout.on('data', (c: Buffer) => out.push(c));
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`vegeta ${args[0]} exited ${code}: ${stderr.slice(-500)}`)),
-    );
-    proc.stdin.end(input ?? '');
-  });
+async function run(binary: string, args: string[], input?: string): Promise<string> {
+  const r = await runCommand(binary, args, input === undefined ? {} : { input });
+  if (r.code !== 0) throw new Error(`vegeta ${args[0]} exited ${r.code}: ${r.stderr.slice(-500)}`);
+  return r.stdout;
 }
 
 /** Sends `body` to `url` at `rate` reviews/s for `seconds`, evenly spaced; latencies in ms. */
