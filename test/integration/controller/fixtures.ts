@@ -10,7 +10,13 @@ export async function applyCrds(): Promise<void> {
   await eventually('Rollout CRD served', async () => ((await kubectl(['get', 'rollouts.clairvoyance.dev', '-A'])).code === 0 ? true : undefined));
 }
 
-export async function createApp(namespace: string, name: string, steps: unknown[], extra: Record<string, unknown> = {}): Promise<void> {
+export async function createApp(
+  namespace: string,
+  name: string,
+  steps: unknown[],
+  extra: Record<string, unknown> = {},
+  labels: Record<string, string> = {},
+): Promise<void> {
   const apps = kubeConfig().makeApiClient(AppsV1Api);
   await apps.createNamespacedDeployment({
     namespace,
@@ -23,7 +29,13 @@ export async function createApp(namespace: string, name: string, steps: unknown[
       },
     },
   });
-  await createResource(namespace, 'Rollout', name, { replicas: 4, workloadRef: { kind: 'Deployment', name }, strategy: { canary: { steps } }, ...extra });
+  await createResource(
+    namespace,
+    'Rollout',
+    name,
+    { replicas: 4, workloadRef: { kind: 'Deployment', name }, strategy: { canary: { steps } }, ...extra },
+    labels,
+  );
 }
 
 /** Creates a custom resource of the API in a namespace (Rollout, AnalysisTemplate, ContextPolicy). */

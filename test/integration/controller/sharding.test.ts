@@ -47,10 +47,10 @@ const byShardA = (e: CoreV1Event): boolean => (e.reportingInstance ?? '').endsWi
 describe('sharding by the clairvoyance.dev/shard label', () => {
   it('splits Rollouts between the shard and the unsharded controller, one Lease each', async () => {
     await createApp(ns.name, 'plain', [{ setWeight: 50 }, { pause: {} }]);
-    await createApp(ns.name, 'in-a', [{ setWeight: 50 }, { pause: {} }]);
-    await label('in-a', 'a');
-    await createApp(ns.name, 'in-b', [{ setWeight: 50 }, { pause: {} }]);
-    await label('in-b', 'b');
+    // Created with the label: one created bare and labelled after is the unsharded
+    // controller's until the label arrives, and it may adopt it in between.
+    await createApp(ns.name, 'in-a', [{ setWeight: 50 }, { pause: {} }], {}, { [SHARD_LABEL]: 'a' });
+    await createApp(ns.name, 'in-b', [{ setWeight: 50 }, { pause: {} }], {}, { [SHARD_LABEL]: 'b' });
 
     await waitForStatus(ns.name, 'plain', 'plain adopted', (s) => s.phase === 'Healthy');
     await waitForStatus(ns.name, 'in-a', 'in-a adopted', (s) => s.phase === 'Healthy');
