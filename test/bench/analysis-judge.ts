@@ -8,6 +8,7 @@
 import { judgeCompare } from '../../src/analysis/compare-judge.js';
 import type { CompareJudgeSpec } from '../../src/analysis/compare-judge.js';
 import { sampleLognormal, sampleNormal, seededRandom } from './analysis-distributions.js';
+import { envInteger } from './support/env.js';
 
 export interface RateRow {
   distribution: string;
@@ -58,7 +59,7 @@ export function report(trials = 1000, seed = 20250101): RateRow[] {
 }
 
 function main(): void {
-  const trials = Number(process.env['TRIALS'] ?? 1000);
+  const trials = envInteger('TRIALS', 1000);
   const rows = report(trials);
   const pct = (v: number): string => `${(v * 100).toFixed(1)}%`.padStart(7);
   console.log(`compare judge, direction=increase, pValue=0.05, ${trials} trials per cell, n samples per side`);

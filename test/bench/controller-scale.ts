@@ -32,18 +32,14 @@ import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
 import { takeSnapshot, type HeapSummary } from './support/heap-snapshot.js';
 import { cpuSeconds, createIdleDeployment, log, mib, pool, rolloutStates, setAppImage, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
+import { envChoices, envInteger, envIntegers } from './support/env.js';
 
-const NS_SIZES = (process.env.BENCH_ROLLOUTS ?? '1000,5000,10000').split(',').map(Number);
-if (!NS_SIZES.every((n) => Number.isInteger(n) && n > 0))
-  throw new Error(`BENCH_ROLLOUTS=${process.env.BENCH_ROLLOUTS}: expected positive integers, e.g. 200,1000`);
-const CONTROLLERS = (process.env.BENCH_CONTROLLERS ?? 'clairvoyance,argo').split(',');
-for (const c of CONTROLLERS)
-  if (c !== 'clairvoyance' && c !== 'argo') throw new Error(`BENCH_CONTROLLERS: unknown controller ${c}; expected clairvoyance, argo or both`);
+const NS_SIZES = envIntegers('BENCH_ROLLOUTS', '1000,5000,10000', '200,1000');
+const CONTROLLERS = envChoices('BENCH_CONTROLLERS', 'clairvoyance,argo', ['clairvoyance', 'argo']);
 const WORKERS = 8;
 const REALISTIC = process.env.BENCH_TEMPLATE === 'realistic';
 const HEAP = process.env.BENCH_HEAP === '1';
-const CANARY_MAX = process.env.BENCH_CANARY === '0' ? 0 : Number(process.env.BENCH_CANARY_MAX ?? 1000);
-if (Number.isNaN(CANARY_MAX)) throw new Error(`BENCH_CANARY_MAX=${process.env.BENCH_CANARY_MAX}: expected a number of Rollouts, e.g. 1000`);
+const CANARY_MAX = process.env.BENCH_CANARY === '0' ? 0 : envInteger('BENCH_CANARY_MAX', 1000);
 const canaryAt = (n: number): boolean => n <= CANARY_MAX;
 // Argo adopts a few Rollouts a second here: 30 minutes, or 0.5 s per Rollout at large N.
 const ADOPT_TIMEOUT_MS = (n: number): number => Math.max(30 * 60_000, n * 500);

@@ -11,8 +11,9 @@ import { runCommand } from '../../dev/tools/command.js';
 import { kubeConfig, kubeconfigPath, kubectl } from '../support/cluster.js';
 import { metricSum, startController } from '../support/controller.js';
 import { pool, rssMiB } from './support/scale.js';
+import { envInteger } from './support/env.js';
 
-const N = Number(process.env.BENCH_CHANGES ?? 10_000);
+const N = envInteger('BENCH_CHANGES', 10_000);
 const CONCURRENCY = 32;
 const ns = `bench-ledger-${randomBytes(3).toString('hex')}`;
 const kc = kubeConfig();

@@ -22,10 +22,11 @@ import { paths, repoRoot } from '../../dev/stack/paths.js';
 import { kubeConfig, kubectl } from '../support/cluster.js';
 import { startController, type ControllerProcess } from '../support/controller.js';
 import { cpuSeconds, createIdleDeployment, log, mib, pool, rolloutStates, setAppImage, sleep, statusKiB, waitAll, type RolloutKind } from './support/scale.js';
+import { envInteger, envNumber } from './support/env.js';
 
-const N = Number(process.env.BENCH_ROLLOUTS ?? 10_000);
+const N = envInteger('BENCH_ROLLOUTS', 10_000);
 const SINGLE = process.env.BENCH_SINGLE !== '0';
-const CANARY_TIMEOUT_MS = Number(process.env.BENCH_CANARY_MINUTES ?? 30) * 60_000;
+const CANARY_TIMEOUT_MS = envNumber('BENCH_CANARY_MINUTES', 30) * 60_000;
 const SHARDS = ['shard-0', 'shard-1'];
 const WORKERS = 8;
 const STEPS = [{ setWeight: 50 }, { pause: { duration: '1s' } }, { setWeight: 100 }];

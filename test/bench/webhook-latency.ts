@@ -45,6 +45,7 @@ import { cpuSeconds, rssMiB } from './support/scale.js';
 import { heyBinary, PER_WORKER_RATE, runLoad as runHeyLoad } from './support/hey.js';
 import type { LoadResult } from './support/load-result.js';
 import { runPacedLoad, vegetaBinary } from './support/vegeta.js';
+import { envChoice, envChoices, envInteger, envIntegers, envNumber } from './support/env.js';
 import { KYVERNO_NAMESPACE, startKyverno, waitPolicyReady } from './support/kyverno.js';
 import {
   deploymentBurst,
@@ -56,20 +57,21 @@ import {
   type WebhookHistograms,
 } from './support/apiserver-admission.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const LOAD = process.env.BENCH_LOAD ?? 'vegeta';
-if (LOAD !== 'vegeta' && LOAD !== 'hey') throw new Error(`BENCH_LOAD=${LOAD}: expected vegeta (evenly paced) or hey (bursts of rate / 20)`);
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const LOAD = envChoice('BENCH_LOAD', 'vegeta', ['vegeta', 'hey'], 'vegeta paces evenly; hey sends bursts of rate / 20');
 const runLoad = (url: string, body: string, rate: number, seconds: number): Promise<LoadResult> =>
   LOAD === 'hey' ? runHeyLoad(url, body, rate, seconds) : runPacedLoad(url, body, rate, seconds);
-const RATES = (process.env.BENCH_RATES ?? '200,500,1000').split(',').map(Number);
-const LADDER = (process.env.BENCH_LADDER ?? '1500,2000,3000,4000').split(',').filter(Boolean).map(Number);
-const TARGETS = (process.env.BENCH_TARGETS ?? 'floor,clairvoyance,kyverno').split(',');
-const WORKERS = (process.env.WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
-const CLAIRVOYANCE_WORKERS = (process.env.CLAIRVOYANCE_WEBHOOK_WORKERS ?? '1,2').split(',').map(Number);
-const BURST = Number(process.env.BENCH_BURST ?? 1000);
+const RATES = envIntegers('BENCH_RATES', '200,500,1000', '200,500');
+// An empty ladder is allowed: the fixed rates only.
+const LADDER = process.env.BENCH_LADDER === '' ? [] : envIntegers('BENCH_LADDER', '1500,2000,3000,4000', '1500,2000');
+const TARGETS = envChoices('BENCH_TARGETS', 'floor,clairvoyance,kyverno', ['floor', 'clairvoyance', 'workers', 'kyverno']);
+const WORKERS = envIntegers('WEBHOOK_WORKERS', '1,2', '1,2');
+const CLAIRVOYANCE_WORKERS = envIntegers('CLAIRVOYANCE_WEBHOOK_WORKERS', '1,2', '1,2');
+// 0 skips the API server burst.
+const BURST = process.env.BENCH_BURST === '0' ? 0 : envInteger('BENCH_BURST', 1000);
 const BURST_DEPLOYMENTS = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
 const P99_BUDGET_MS = 10;
-const KYVERNO_POLICIES = (process.env.KYVERNO_POLICY ?? 'ValidatingPolicy').split(',') as ('ValidatingPolicy' | 'ClusterPolicy')[];
+const KYVERNO_POLICIES = envChoices('KYVERNO_POLICY', 'ValidatingPolicy', ['ValidatingPolicy', 'ClusterPolicy']);
 const NS = 'wh-bench';
 const POLICY = 'wh-bench-20-rules';
 
