@@ -5,7 +5,7 @@ import { errorMessage, isGone, watchErrorNeedsRelist } from './errors.js';
 import { listAll } from './list-pager.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
-import { ObjectStore, type Indexers, type Prune } from './object-store.js';
+import { ObjectStore, trimForCache, type Indexers, type Prune } from './object-store.js';
 import { collectionPath, resourceName } from './resource.js';
 import type { ResourceRef } from './resource.js';
 import { KubeClient, type KubeConfigLike } from './rest.js';
@@ -287,6 +287,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
       pageSize: this.opts.pageSize,
       timeoutMs: this.opts.listTimeoutMs,
       signal: abort.signal,
+      each: (item) => trimForCache(item, this.options.prune),
     });
     if (gen !== this.generation) return;
     this.listAbort = undefined;
@@ -307,10 +308,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   /** Swap in a fresh list, emitting deletes for vanished objects and add/update for the rest. */
   private replace(items: T[]): void {
-    const fresh = new ObjectStore<T>(this.options.prune);
-    for (const item of items) fresh.upsert(item);
+    const key = (o: T): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    const fresh = new Set(items.map(key));
     for (const old of this.store.entries()) {
-      if (!fresh.get(old.metadata?.namespace, old.metadata?.name ?? '')) {
+      if (!fresh.has(key(old))) {
         this.store.remove(old.metadata?.namespace, old.metadata?.name ?? '');
         this.emitDelete(old);
       }

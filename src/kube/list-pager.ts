@@ -6,12 +6,17 @@ interface ListPage<T> {
   items?: T[];
 }
 
-export interface ListOptions {
+export interface ListOptions<T> {
   labelSelector?: string;
   fieldSelector?: string;
   pageSize: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Called on each item as its page arrives, before the next page is read: a cache
+   * shrinks its objects here, so a large list never holds every object whole at once.
+   */
+  each?: (item: T) => void;
 }
 
 export interface ListResult<T> {
@@ -25,7 +30,7 @@ export interface ListResult<T> {
  * before it started (the stale guard relies on this). All pages share one
  * snapshot; an expired continue token surfaces as 410 and the caller relists.
  */
-export async function listAll<T extends KubernetesObject>(kc: KubeConfigLike, path: string, opts: ListOptions): Promise<ListResult<T>> {
+export async function listAll<T extends KubernetesObject>(kc: KubeConfigLike, path: string, opts: ListOptions<T>): Promise<ListResult<T>> {
   const items: T[] = [];
   let cont: string | undefined;
   let resourceVersion = '';
@@ -41,7 +46,10 @@ export async function listAll<T extends KubernetesObject>(kc: KubeConfigLike, pa
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
     });
-    if (page.items) for (const item of page.items) items.push(item);
+    for (const item of page.items ?? []) {
+      opts.each?.(item);
+      items.push(item);
+    }
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     cont = page.metadata?.continue || undefined;
   } while (cont);

@@ -52,13 +52,7 @@ export class ObjectStore<T extends KubernetesObject> {
 
   /** Store `obj`; returns the object it replaced, if any. */
   upsert(obj: T): T | undefined {
-    // managedFields are server-side-apply bookkeeping no reconciler reads, and often
-    // the largest part of an object: dropping them is the cheapest memory win.
-    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
-    // kubectl's client-side apply keeps a whole copy of the object in this annotation.
-    const annotations = obj.metadata?.annotations;
-    if (annotations && LAST_APPLIED in annotations) delete annotations[LAST_APPLIED];
-    this.prune?.(obj);
+    trimForCache(obj, this.prune);
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let objects = this.byNamespace.get(ns);
@@ -126,6 +120,20 @@ export class ObjectStore<T extends KubernetesObject> {
     for (const entries of this.indices.values()) entries.clear();
     this.count = 0;
   }
+}
+
+/**
+ * Drops, in place, what no reader of a cache uses: the object as the cache keeps it.
+ * Idempotent, so a list can trim each page as it arrives and the store trim again.
+ */
+export function trimForCache<T extends KubernetesObject>(obj: T, prune?: Prune<T>): void {
+  // managedFields are server-side-apply bookkeeping no reconciler reads, and often
+  // the largest part of an object: dropping them is the cheapest memory win.
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  // kubectl's client-side apply keeps a whole copy of the object in this annotation.
+  const annotations = obj.metadata?.annotations;
+  if (annotations && LAST_APPLIED in annotations) delete annotations[LAST_APPLIED];
+  prune?.(obj);
 }
 
 function identity(obj: KubernetesObject): string {

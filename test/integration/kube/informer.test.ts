@@ -3,6 +3,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusCodeOf } from '../../../src/kube/errors.js';
 import { Informer } from '../../../src/kube/informer.js';
+import { listAll } from '../../../src/kube/list-pager.js';
 import type { InformerObserver, RestartReason } from '../../../src/kube/informer.js';
 import { CORE_CONFIGMAPS } from '../../../src/kube/resource.js';
 import { KubeClient } from '../../../src/kube/rest.js';
@@ -231,6 +232,54 @@ describe('Informer against the real API server', () => {
     inf.start();
     await inf.waitForSync();
     await eventually('two resyncs', async () => (resyncs >= 2 ? true : undefined), { timeoutMs: 5_000 });
+  });
+
+  it('trims each page of a list as it arrives, so the cache never holds the whole list untrimmed', async () => {
+    const run = `pages-${Date.now()}`;
+    const big = 'x'.repeat(4096);
+    for (let i = 0; i < 25; i++) await api.createNamespacedConfigMap({ namespace: ns.name, body: { ...cm(`p${i}`, String(i), { run }), binaryData: { big } } });
+    const path = `/api/v1/namespaces/${ns.name}/configmaps`;
+
+    // Aborted from the first item's callback: only the first page was read, so the
+    // callback runs per page, not once the whole list is in memory.
+    const abort = new AbortController();
+    let seen = 0;
+    const listing = listAll<V1ConfigMap>(kubeConfig(), path, {
+      labelSelector: `run=${run}`,
+      pageSize: 10,
+      timeoutMs: 10_000,
+      signal: abort.signal,
+      each: () => {
+        seen++;
+        abort.abort();
+      },
+    });
+    await expect(listing).rejects.toThrow();
+    expect(seen).toBe(10);
+
+    // An informer prunes its list the same way: every cached object and every object
+    // its handlers see has lost the pruned field and managedFields.
+    const handed: V1ConfigMap[] = [];
+    const inf = new Informer<V1ConfigMap>(kubeConfig(), {
+      resource: CORE_CONFIGMAPS,
+      namespace: ns.name,
+      labelSelector: `run=${run}`,
+      pageSize: 10,
+      prune: (o) => {
+        delete o.binaryData;
+      },
+    });
+    informers.push(inf);
+    inf.on('add', (o) => handed.push(o));
+    inf.start();
+    await inf.waitForSync();
+    expect(handed.length).toBe(25);
+    expect(inf.list(ns.name).length).toBe(25);
+    for (const o of [...handed, ...inf.list(ns.name)]) {
+      expect(o.binaryData).toBeUndefined();
+      expect(o.metadata?.managedFields).toBeUndefined();
+      expect(o.data?.v).toBe(o.metadata?.name?.slice(1));
+    }
   });
 
   it('stop() leaves no timers or sockets behind', async () => {
