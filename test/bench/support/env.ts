@@ -12,19 +12,19 @@ export function envIntegers(name: string, fallback: string, example: string): nu
 
 /** One positive integer. */
 export function envInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${raw}: expected one positive integer, e.g. ${name}=${fallback}`);
-  return value;
+  return envPositive(name, fallback, 'one positive integer', Number.isInteger);
 }
 
 /** One positive number (fractions allowed), e.g. a duration in seconds or minutes. */
 export function envNumber(name: string, fallback: number): number {
+  return envPositive(name, fallback, 'a positive number', Number.isFinite);
+}
+
+function envPositive(name: string, fallback: number, expected: string, valid: (v: number) => boolean): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${raw}: expected a positive number, e.g. ${name}=${fallback}`);
+  if (!valid(value) || value <= 0) throw new Error(`${name}=${raw}: expected ${expected}, e.g. ${name}=${fallback}`);
   return value;
 }
 
