@@ -5,7 +5,7 @@ import { errorMessage, isGone, watchErrorNeedsRelist } from './errors.js';
 import { listAll } from './list-pager.js';
 import { silentLogger } from './logger.js';
 import type { KubeLogger } from './logger.js';
-import { ObjectStore, trimForCache, type Indexers, type Prune } from './object-store.js';
+import { identity, ObjectStore, trimForCache, type Indexers, type Prune } from './object-store.js';
 import { collectionPath, resourceName } from './resource.js';
 import type { ResourceRef } from './resource.js';
 import { KubeClient, type KubeConfigLike } from './rest.js';
@@ -308,10 +308,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
   /** Swap in a fresh list, emitting deletes for vanished objects and add/update for the rest. */
   private replace(items: T[]): void {
-    const key = (o: T): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-    const fresh = new Set(items.map(key));
+    const fresh = new Set(items.map(identity));
     for (const old of this.store.entries()) {
-      if (!fresh.has(key(old))) {
+      if (!fresh.has(identity(old))) {
         this.store.remove(old.metadata?.namespace, old.metadata?.name ?? '');
         this.emitDelete(old);
       }

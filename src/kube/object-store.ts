@@ -136,6 +136,7 @@ export function trimForCache<T extends KubernetesObject>(obj: T, prune?: Prune<T
   prune?.(obj);
 }
 
-function identity(obj: KubernetesObject): string {
+/** `namespace/name`: an object's key in a cache. */
+export function identity(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }
