@@ -12,7 +12,8 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "chromium: installing Debian's package (about a minute)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-  echo "chromium: installed $(chromium --version 2>&1 | head -1)"
+  # Debian's launcher script prints shell noise on stderr; the version is on stdout.
+  echo "chromium: installed $(chromium --version 2>/dev/null | head -1)"
 else
   echo "chromium: not found and no apt; install Chromium or set CHROMIUM_BIN, or the backtest page test fails"
 fi
